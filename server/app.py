@@ -1,0 +1,157 @@
+"""The app factory: lifespan, middleware, error pages; domains bring their routers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from urllib.parse import quote
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.auth import LoginThrottle
+from server.csrf import SameOriginMiddleware
+from server.db import make_engine, make_sessionmaker
+from server.errors import (
+    HTTP_MESSAGES,
+    AppError,
+    app_error_json,
+    error_body,
+    http_error_json,
+    validation_error_json,
+    wants_json,
+)
+from server.i18n import LANG_COOKIE, gettext, negotiate, set_locale
+from server.settings import Settings
+from server.templating import STATIC_DIR, render
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
+        b"connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+    ),
+]
+
+
+class LocaleAndHeadersMiddleware:
+    """Pick the request's language early (errors are translated too) and add security headers."""
+
+    def __init__(self, app: ASGIApp, default_locale: str, max_body_bytes: int) -> None:
+        self.app = app
+        self.default_locale = default_locale
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        set_locale(
+            negotiate(
+                request.cookies.get(LANG_COOKIE), None, request.headers.get("accept-language"), self.default_locale
+            )
+        )
+
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            # Refused before reading a byte; Starlette's limit still guards chunked bodies.
+            code, message = HTTP_MESSAGES[413]
+            response = JSONResponse(error_body(code, gettext(message)), status_code=413)
+            await response(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def _page_error(request: Request, status: int, code: str, message: str) -> Response:
+    if status == 401:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+    return render(request, "error.html", {"status": status, "code": code, "message": message}, status_code=status)
+
+
+async def _on_app_error(request: Request, exc: Exception) -> Response:
+    if wants_json(request):
+        return await app_error_json(request, exc)
+    assert isinstance(exc, AppError)
+    return await _page_error(request, exc.status_code, exc.code, exc.text())
+
+
+async def _on_http_error(request: Request, exc: Exception) -> Response:
+    if wants_json(request):
+        return await http_error_json(request, exc)
+    assert isinstance(exc, StarletteHTTPException)
+    code, message = HTTP_MESSAGES.get(exc.status_code, ("error", "The request failed."))
+    return await _page_error(request, exc.status_code, code, gettext(message))
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> Response:
+    if wants_json(request):
+        return await validation_error_json(request, exc)
+    return await _page_error(request, 422, "invalid_input", gettext("Invalid input"))
+
+
+class RedactedAccessLog(logging.Filter):
+    """Keep join and invitation tokens out of access logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            path = args[2]
+            for prefix in ("/join/", "/invite/"):
+                if path.startswith(prefix):
+                    record.args = (*args[:2], prefix + "[redacted]", *args[3:])
+        return True
+
+
+def build_app(settings: Settings, routers: Sequence[APIRouter]) -> FastAPI:
+    """A FastAPI app with our lifespan, middleware and error handling around `routers`."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.login_throttle = LoginThrottle(settings)
+        logging.getLogger("uvicorn.access").addFilter(RedactedAccessLog())
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="ketnoi",
+        summary="Hybrid trade-promotion conferences and online product weeks",
+        version="0.1.0",
+        lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,
+    )
+    app.state.settings = settings
+    app.add_exception_handler(AppError, _on_app_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_middleware(SameOriginMiddleware, public_base_url=settings.public_base_url)
+    app.add_middleware(
+        LocaleAndHeadersMiddleware, default_locale=settings.default_locale, max_body_bytes=settings.max_body_bytes
+    )
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    for router in routers:
+        app.include_router(router)
+    return app

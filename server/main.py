@@ -1,0 +1,27 @@
+"""The composition root: the one place that knows every domain."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlmodel import SQLModel
+
+import booths.models
+import server.models
+import sessions.models
+from server import api as core_api
+from server import pages as core_pages
+from server.app import build_app
+from server.settings import Settings, get_settings
+from sessions import api as sessions_api
+from sessions import pages as sessions_pages
+
+# Every table, registered once, for migrations and the app.
+metadata = SQLModel.metadata
+MODEL_MODULES = (server.models, sessions.models, booths.models)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The whole ketnoi web app."""
+    settings = settings or get_settings()
+    routers = [core_api.router, core_pages.router, sessions_api.router, sessions_pages.router]
+    return build_app(settings, routers)

@@ -1,0 +1,92 @@
+"""Pure rules of the core: emails, tokens, passwords, time zones. No I/O."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import unicodedata
+from functools import cache
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+# 32 random bytes: far above the 128 bits a guessable link must have.
+TOKEN_BYTES = 32
+
+
+def normalise_text(value: str) -> str:
+    """NFC, trimmed: how every name and text is stored."""
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def email_key(email: str) -> str:
+    """The spelling that decides uniqueness: NFC, then case-folded."""
+    return unicodedata.normalize("NFC", email).strip().casefold()
+
+
+def new_token() -> str:
+    """A random URL-safe token."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def token_hash(token: str) -> str:
+    """What is stored in place of a token."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def derive_token(secret_key: str, purpose: str, nonce: str) -> str:
+    """A token only the holder of the secret key can compute from a stored nonce."""
+    mac = hmac.new(secret_key.encode("utf-8"), f"{purpose}:{nonce}".encode(), hashlib.sha256)
+    return mac.hexdigest()
+
+
+def check_password_policy(password: str, *, min_length: int, max_length: int) -> str | None:
+    """Why a password is refused, or None when it is acceptable."""
+    if len(password) < min_length:
+        return "too_short"
+    if len(password) > max_length:
+        return "too_long"
+    if password.strip() == "" or len(set(password)) < 4:
+        return "too_simple"
+    return None
+
+
+def is_timezone(name: str) -> bool:
+    """True for a known IANA zone name such as Asia/Ho_Chi_Minh."""
+    if not name or name != name.strip() or name not in _zones():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def in_zone(moment: datetime, zone: str) -> datetime:
+    """An aware UTC moment as wall time in `zone`."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime")
+    return moment.astimezone(ZoneInfo(zone))
+
+
+def zone_label(moment: datetime, zone: str) -> str:
+    """The offset and zone name shown beside every time, e.g. 'UTC+07:00 Asia/Ho_Chi_Minh'."""
+    local = in_zone(moment, zone)
+    offset = local.strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]} {zone}"
+
+
+def format_time(moment: datetime, zone: str) -> str:
+    """'HH:MM' wall time in the zone."""
+    return in_zone(moment, zone).strftime("%H:%M")
+
+
+def format_datetime(moment: datetime, zone: str) -> str:
+    """'DD/MM/YYYY HH:MM (UTC+07:00 Asia/Ho_Chi_Minh)': date, time and zone together."""
+    local = in_zone(moment, zone)
+    return f"{local.strftime('%d/%m/%Y %H:%M')} ({zone_label(moment, zone)})"

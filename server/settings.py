@@ -1,0 +1,125 @@
+"""One validated settings object for the whole process (prefix KETNOI_)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Values copied from examples or left as placeholders must never sign a real session.
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "changeme", "change-me", "secret", "your-secret-key", "ketnoi", "placeholder", "xxx"}
+)
+SECRET_FILE = "secret_key"
+
+
+class Settings(BaseSettings):
+    """Every knob of a ketnoi process; nothing else reads the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="KETNOI_", extra="ignore")
+
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    secret_key: SecretStr = SecretStr("")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    public_base_url: str = ""
+    trusted_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1", "localhost", "testserver"]
+    )
+    https: bool = False
+    default_locale: str = "vi"
+    redis_url: str = ""
+
+    # Limits: every one is a setting with a sane default.
+    max_body_bytes: int = Field(default=1_000_000, ge=1_024)
+    password_min_length: int = Field(default=10, ge=8, le=128)
+    password_max_length: int = Field(default=256, ge=16, le=4_096)
+    name_max_length: int = Field(default=200, ge=10, le=2_000)
+    text_max_length: int = Field(default=2_000, ge=100, le=100_000)
+    login_failures_per_window: int = Field(default=5, ge=1)
+    login_failure_window_seconds: int = Field(default=300, ge=1)
+    signups_per_hour_per_ip: int = Field(default=20, ge=1)
+    session_days: int = Field(default=14, ge=1, le=365)
+    invitation_days: int = Field(default=7, ge=1, le=90)
+    point_session_grace_hours: int = Field(default=12, ge=0, le=240)
+    point_online_seconds: int = Field(default=60, ge=5)
+    sqlite_busy_timeout_ms: int = Field(default=5_000, ge=0)
+
+    # Mail: invitations are mailed when a host is set, else shown to the organiser.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = True
+    smtp_from: str = "ketnoi <no-reply@localhost>"
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @field_validator("trusted_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [h.strip() for h in value.split(",") if h.strip()]
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if value not in ("vi", "en"):
+            raise ValueError("default_locale must be 'vi' or 'en'")
+        return value
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        self.data_dir = self.data_dir.expanduser().resolve()
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'ketnoi.sqlite3'}"
+        if not self.public_base_url:
+            self.public_base_url = f"http://{self.host}:{self.port}"
+        self.public_base_url = self.public_base_url.rstrip("/")
+        raw = self.secret_key.get_secret_value()
+        if raw:
+            if raw.strip().lower() in PLACEHOLDER_SECRETS or len(raw) < 32:
+                raise ValueError(
+                    "KETNOI_SECRET_KEY is a placeholder or shorter than 32 characters; "
+                    "unset it to have one generated in the data folder"
+                )
+        else:
+            self.secret_key = SecretStr(_load_or_create_secret(self.data_dir))
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the database is a SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+
+def _load_or_create_secret(data_dir: Path) -> str:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / SECRET_FILE
+    if path.exists():
+        value = path.read_text(encoding="utf-8").strip()
+        if len(value) < 32:
+            raise ValueError(f"{path.name} in the data folder is damaged: delete it to renew")
+        return value
+    value = secrets.token_urlsafe(48)
+    # O_EXCL + 0600: private from the first byte, and two processes starting at once agree on
+    # one key (the loser reads the winner's).
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(value)
+    return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

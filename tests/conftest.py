@@ -1,0 +1,87 @@
+"""Shared fixtures: throwaway PostgreSQL and Redis servers for the whole test session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy import create_engine
+from sqlmodel import Session
+
+from server.db import sync_url
+from server.main import create_app
+from server.migrate import upgrade
+from server.settings import Settings
+
+from tests.services import PostgresServer, RedisServer, start_postgres, start_redis
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+    """A PostgreSQL cluster on 127.0.0.1; tests create their own databases in it."""
+    server = start_postgres(tmp_path_factory.mktemp("postgres"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A Redis server on 127.0.0.1 that keeps nothing on disk."""
+    server = start_redis(tmp_path_factory.mktemp("redis"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+SECRET = "t" * 24 + "-test-secret-key-0123456789"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings on a fresh SQLite file in this test's folder, migrated to head."""
+    value = Settings(data_dir=tmp_path / "data", secret_key=SecretStr(SECRET), login_failures_per_window=5)
+    upgrade(value)
+    return value
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Session]:
+    """A sync session on the test's database, for arranging data and checking what was stored."""
+    engine = create_engine(sync_url(settings.database_url))
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+    engine.dispose()
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    """The whole web app on the test's database."""
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """A client that talks to the app in-process (lifespan included)."""
+    with TestClient(app, base_url="http://testserver") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def settings_limit(settings: Settings) -> int:
+    """The request body limit in force."""
+    return settings.max_body_bytes
+
+
+@pytest.fixture
+def settings_https_client(settings: Settings) -> Iterator[TestClient]:
+    """A client for an app configured to run behind HTTPS."""
+    secure = settings.model_copy(update={"https": True, "public_base_url": "https://testserver"})
+    with TestClient(create_app(secure), base_url="https://testserver") as test_client:
+        yield test_client
