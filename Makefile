@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: venv catalogues system lint test demo clean
+.PHONY: venv catalogues messages system lint test demo clean
 
 # The virtualenv, reinstalled only when pyproject.toml is newer than the stamp.
 venv: $(VENV)/.installed
@@ -24,6 +24,11 @@ catalogues: venv
 	else \
 		echo "catalogues: no web/locale/*/LC_MESSAGES/messages.po yet"; \
 	fi
+
+# Extract every message (templates, gettext calls, error messages) and merge into the .po files.
+messages: venv
+	bash scripts/extract-messages.sh web/locale/messages.pot
+	$(BIN)/pybabel update -i web/locale/messages.pot -d web/locale -D messages --no-fuzzy-matching
 
 # Chromium, PostgreSQL, Redis and fonts from Debian, when missing.
 system:

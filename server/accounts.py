@@ -12,16 +12,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.auth import hash_password, revoke_account_sessions
 from server.db import utcnow
 from server.errors import AppError, Conflict, NotFound
-from server.i18n import gettext
+from server.i18n import N_, gettext
 from server.mail import mail_configured, send_mail
 from server.models import Account, Invitation, Membership, Role
 from server.rules import check_password_policy, email_key, is_timezone, new_token, normalise_text, token_hash
 from server.settings import Settings
 
 PASSWORD_MESSAGES = {
-    "too_short": "The password must have at least %(min)s characters.",
-    "too_long": "The password must have at most %(max)s characters.",
-    "too_simple": "The password is too simple.",
+    "too_short": N_("The password must have at least %(min)s characters."),
+    "too_long": N_("The password must have at most %(max)s characters."),
+    "too_simple": N_("The password is too simple."),
 }
 
 

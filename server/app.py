@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,7 +29,7 @@ from server.errors import (
     validation_error_json,
     wants_json,
 )
-from server.i18n import LANG_COOKIE, gettext, negotiate, set_locale
+from server.i18n import LANG_COOKIE, N_, gettext, negotiate, set_locale
 from server.settings import Settings
 from server.templating import STATIC_DIR, render
 
@@ -97,7 +98,7 @@ async def _on_http_error(request: Request, exc: Exception) -> Response:
     if wants_json(request):
         return await http_error_json(request, exc)
     assert isinstance(exc, StarletteHTTPException)
-    code, message = HTTP_MESSAGES.get(exc.status_code, ("error", "The request failed."))
+    code, message = HTTP_MESSAGES.get(exc.status_code, ("error", N_("The request failed.")))
     return await _page_error(request, exc.status_code, code, gettext(message))
 
 
@@ -140,12 +141,13 @@ def build_app(settings: Settings, routers: Sequence[APIRouter]) -> FastAPI:
         summary="Hybrid trade-promotion conferences and online product weeks",
         version="0.1.0",
         lifespan=lifespan,
-        max_body_size=settings.max_body_bytes,
     )
     app.state.settings = settings
     app.add_exception_handler(AppError, _on_app_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
+    # Innermost, so an over-long chunked body becomes our JSON 413 through the error handlers.
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)
     app.add_middleware(SameOriginMiddleware, public_base_url=settings.public_base_url)
     app.add_middleware(
         LocaleAndHeadersMiddleware, default_locale=settings.default_locale, max_body_bytes=settings.max_body_bytes

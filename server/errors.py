@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from server.i18n import gettext
+from server.i18n import N_, gettext
 
 
 class AppError(Exception):
@@ -64,13 +64,13 @@ def error_body(code: str, message: str) -> dict[str, object]:
 
 
 HTTP_MESSAGES = {
-    400: ("bad_request", "The request could not be understood."),
-    401: ("unauthorised", "Please sign in."),
-    403: ("forbidden", "You do not have permission to do this."),
-    404: ("not_found", "Not found."),
-    405: ("method_not_allowed", "This method is not allowed here."),
-    413: ("too_large", "The request is too large."),
-    429: ("too_many_requests", "Too many requests; please wait and try again."),
+    400: ("bad_request", N_("The request could not be understood.")),
+    401: ("unauthorised", N_("Please sign in.")),
+    403: ("forbidden", N_("You do not have permission to do this.")),
+    404: ("not_found", N_("Not found.")),
+    405: ("method_not_allowed", N_("This method is not allowed here.")),
+    413: ("too_large", N_("The request is too large.")),
+    429: ("too_many_requests", N_("Too many requests; please wait and try again.")),
 }
 
 
@@ -88,7 +88,7 @@ async def app_error_json(request: Request, exc: Exception) -> Response:
 async def http_error_json(request: Request, exc: Exception) -> Response:
     """Render Starlette's HTTP errors (404 route, 405, 413 body limit) in our shape."""
     assert isinstance(exc, StarletteHTTPException)
-    code, message = HTTP_MESSAGES.get(exc.status_code, ("error", "The request failed."))
+    code, message = HTTP_MESSAGES.get(exc.status_code, ("error", N_("The request failed.")))
     return JSONResponse(error_body(code, gettext(message)), status_code=exc.status_code, headers=exc.headers)
 
 

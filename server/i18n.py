@@ -54,6 +54,11 @@ def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
 _ = gettext
 
 
+def N_(message: str) -> str:  # noqa: N802 - the conventional name extraction tools know
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
 def negotiate(cookie: str | None, account_locale: str | None, accept_language: str | None, default: str) -> str:
     """Choose a locale: explicit switch, then the account's, then the browser's, then the default."""
     for candidate in (cookie, account_locale):
