@@ -15,7 +15,14 @@ from server.errors import AppError, Conflict, NotFound
 from server.i18n import N_, gettext
 from server.mail import mail_configured, send_mail
 from server.models import Account, Invitation, Membership, Role
-from server.rules import check_password_policy, email_key, is_timezone, new_token, normalise_text, token_hash
+from server.rules import (
+    check_password_policy,
+    email_key,
+    is_timezone,
+    new_token,
+    normalise_text,
+    token_hash,
+)
 from server.settings import Settings
 
 PASSWORD_MESSAGES = {
@@ -57,7 +64,11 @@ def check_name(settings: Settings, name: str) -> str:
     if not value:
         raise AppError("name_required", "Please give a name.")
     if len(value) > settings.name_max_length:
-        raise AppError("name_too_long", "The name must have at most %(max)s characters.", max=settings.name_max_length)
+        raise AppError(
+            "name_too_long",
+            "The name must have at most %(max)s characters.",
+            max=settings.name_max_length,
+        )
     return value
 
 
@@ -102,7 +113,9 @@ async def create_account(
     return account
 
 
-async def set_password(db: AsyncSession, settings: Settings, account: Account, password: str) -> None:
+async def set_password(
+    db: AsyncSession, settings: Settings, account: Account, password: str
+) -> None:
     """Set a new password and end the account's other sessions."""
     check_password(settings, password)
     account.password_hash = await hash_password(password)
@@ -115,7 +128,11 @@ async def set_password(db: AsyncSession, settings: Settings, account: Account, p
 async def grant_role(db: AsyncSession, account_id: int, event_id: int, role: Role) -> Membership:
     """Give the account this role in the event (replacing another role there)."""
     row = (
-        await db.exec(select(Membership).where(Membership.account_id == account_id, Membership.event_id == event_id))
+        await db.exec(
+            select(Membership).where(
+                Membership.account_id == account_id, Membership.event_id == event_id
+            )
+        )
     ).first()
     if row is None:
         row = Membership(account_id=account_id, event_id=event_id, role=role)
@@ -180,16 +197,26 @@ async def invite(
 
 async def open_invitation(db: AsyncSession, token: str) -> tuple[Invitation, Account]:
     """A usable invitation and its account, or 404 (unknown, used or expired alike)."""
-    row = (await db.exec(select(Invitation).where(Invitation.token_hash == token_hash(token)))).first()
+    row = (
+        await db.exec(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+    ).first()
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
-        raise NotFound("invitation_invalid", "This invitation link is not valid any more. Ask the organisers for a new one.")
+        raise NotFound(
+            "invitation_invalid",
+            "This invitation link is not valid any more. Ask the organisers for a new one.",
+        )
     account = await db.get(Account, row.account_id)
     if account is None or not account.is_active:
-        raise NotFound("invitation_invalid", "This invitation link is not valid any more. Ask the organisers for a new one.")
+        raise NotFound(
+            "invitation_invalid",
+            "This invitation link is not valid any more. Ask the organisers for a new one.",
+        )
     return row, account
 
 
-async def accept_invitation(db: AsyncSession, settings: Settings, token: str, password: str) -> tuple[Invitation, Account]:
+async def accept_invitation(
+    db: AsyncSession, settings: Settings, token: str, password: str
+) -> tuple[Invitation, Account]:
     """Set the invited account's password; the link works once."""
     invitation, account = await open_invitation(db, token)
     await set_password(db, settings, account, password)

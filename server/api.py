@@ -51,7 +51,9 @@ async def login(
     await revoke_session(db, request.cookies.get(SESSION_COOKIE))
     expires = session_expiry(settings)
     token = await start_session(db, account_id=account.id, expires_at=expires)
-    response = JSONResponse({"account": AccountPublic.model_validate(account, from_attributes=True).model_dump()})
+    response = JSONResponse(
+        {"account": AccountPublic.model_validate(account, from_attributes=True).model_dump()}
+    )
     set_session_cookie(response, settings, token, expires)
     return response
 
@@ -68,5 +70,9 @@ async def logout(request: Request, db: DbSession, settings: AppSettings) -> JSON
 @router.get("/api/me", tags=["auth"])
 async def me(principal: CurrentPrincipal) -> MeOut:
     """The signed-in account or attendance point."""
-    account = AccountPublic.model_validate(principal.account, from_attributes=True) if principal.account else None
+    account = (
+        AccountPublic.model_validate(principal.account, from_attributes=True)
+        if principal.account
+        else None
+    )
     return MeOut(account=account, point_id=principal.point_id)

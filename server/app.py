@@ -60,7 +60,10 @@ class LocaleAndHeadersMiddleware:
         request = Request(scope)
         set_locale(
             negotiate(
-                request.cookies.get(LANG_COOKIE), None, request.headers.get("accept-language"), self.default_locale
+                request.cookies.get(LANG_COOKIE),
+                None,
+                request.headers.get("accept-language"),
+                self.default_locale,
             )
         )
 
@@ -84,7 +87,12 @@ async def _page_error(request: Request, status: int, code: str, message: str) ->
     if status == 401:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
-    return render(request, "error.html", {"status": status, "code": code, "message": message}, status_code=status)
+    return render(
+        request,
+        "error.html",
+        {"status": status, "code": code, "message": message},
+        status_code=status,
+    )
 
 
 async def _on_app_error(request: Request, exc: Exception) -> Response:
@@ -150,7 +158,9 @@ def build_app(settings: Settings, routers: Sequence[APIRouter]) -> FastAPI:
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)
     app.add_middleware(SameOriginMiddleware, public_base_url=settings.public_base_url)
     app.add_middleware(
-        LocaleAndHeadersMiddleware, default_locale=settings.default_locale, max_body_bytes=settings.max_body_bytes
+        LocaleAndHeadersMiddleware,
+        default_locale=settings.default_locale,
+        max_body_bytes=settings.max_body_bytes,
     )
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

@@ -97,7 +97,9 @@ async def authenticate(
     """The account for these credentials; one message for unknown email and wrong password."""
     keys = (f"email:{email_key(email)}", f"ip:{client}")
     if not await throttle.allowed(*keys):
-        raise TooMany("login_throttled", "Too many failed sign-in attempts. Please wait a few minutes.")
+        raise TooMany(
+            "login_throttled", "Too many failed sign-in attempts. Please wait a few minutes."
+        )
     account = (await db.exec(select(Account).where(Account.email_key == email_key(email)))).first()
     ok = await verify_password(account.password_hash if account else None, password)
     if account is None or not ok or not account.is_active:
@@ -133,7 +135,9 @@ async def resolve_session(db: AsyncSession, token: str | None) -> Principal | No
     """The principal behind a cookie, or None when it is unknown, expired or revoked."""
     if not token or len(token) > 200:
         return None
-    row = (await db.exec(select(AuthSession).where(AuthSession.token_hash == token_hash(token)))).first()
+    row = (
+        await db.exec(select(AuthSession).where(AuthSession.token_hash == token_hash(token)))
+    ).first()
     now = utcnow()
     if row is None or row.id is None or row.revoked_at is not None or row.expires_at <= now:
         return None
@@ -145,7 +149,9 @@ async def resolve_session(db: AsyncSession, token: str | None) -> Principal | No
     if now - row.last_seen_at > TOUCH_EVERY:
         row.last_seen_at = now
         db.add(row)
-    return Principal(session_id=row.id, account=account, point_id=row.point_id, point_event_id=row.event_id)
+    return Principal(
+        session_id=row.id, account=account, point_id=row.point_id, point_event_id=row.event_id
+    )
 
 
 async def revoke_session(db: AsyncSession, token: str | None) -> None:
@@ -153,7 +159,10 @@ async def revoke_session(db: AsyncSession, token: str | None) -> None:
     if token:
         await db.exec(
             update(AuthSession)
-            .where(col(AuthSession.token_hash) == token_hash(token), col(AuthSession.revoked_at).is_(None))
+            .where(
+                col(AuthSession.token_hash) == token_hash(token),
+                col(AuthSession.revoked_at).is_(None),
+            )
             .values(revoked_at=utcnow())
         )
 
@@ -197,13 +206,17 @@ async def role_in_event(db: AsyncSession, account_id: int, event_id: int) -> Rol
     """The account's role in the event, if any."""
     row = (
         await db.exec(
-            select(Membership.role).where(Membership.account_id == account_id, Membership.event_id == event_id)
+            select(Membership.role).where(
+                Membership.account_id == account_id, Membership.event_id == event_id
+            )
         )
     ).first()
     return Role(row) if row is not None else None
 
 
-async def require_role(db: AsyncSession, principal: Principal | None, event_id: int, *roles: Role) -> Role:
+async def require_role(
+    db: AsyncSession, principal: Principal | None, event_id: int, *roles: Role
+) -> Role:
     """The caller's role in the event when it is one of `roles`; else 401 or 403."""
     if principal is None:
         raise Unauthorised("sign_in_required", "Please sign in.")
@@ -215,7 +228,9 @@ async def require_role(db: AsyncSession, principal: Principal | None, event_id: 
     return role
 
 
-async def can_see_event_people(db: AsyncSession, principal: Principal | None, event_id: int) -> bool:
+async def can_see_event_people(
+    db: AsyncSession, principal: Principal | None, event_id: int
+) -> bool:
     """Members of the event and its own attendance points may see who takes part."""
     if principal is None:
         return False

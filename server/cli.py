@@ -20,16 +20,23 @@ from server.migrate import upgrade
 from server.models import Role
 from server.settings import Settings
 
-app = typer.Typer(help="ketnoi: hybrid trade-promotion conferences and online product weeks.", no_args_is_help=True)
+app = typer.Typer(
+    help="ketnoi: hybrid trade-promotion conferences and online product weeks.",
+    no_args_is_help=True,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Folder for the database, secret key and uploads.")]
+DataDir = Annotated[
+    Path | None, typer.Option("--data-dir", help="Folder for the database, secret key and uploads.")
+]
 Host = Annotated[str | None, typer.Option(help="Address to listen on.")]
 Port = Annotated[int | None, typer.Option(help="Port to listen on.")]
 
 
-def _settings(data_dir: Path | None = None, host: str | None = None, port: int | None = None) -> Settings:
+def _settings(
+    data_dir: Path | None = None, host: str | None = None, port: int | None = None
+) -> Settings:
     overrides: dict[str, Any] = {}
     if data_dir is not None:
         overrides["data_dir"] = data_dir
@@ -79,7 +86,9 @@ def demo(
     data_dir: Annotated[Path, typer.Option("--data-dir")] = Path("data/demo"),
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
-    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve after seeding.")] = True,
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve after seeding.")
+    ] = True,
 ) -> None:
     """Create or refresh the demo database from the seeds, then serve it."""
     from server.demo import DemoRefused, refresh_demo
@@ -93,11 +102,13 @@ def demo(
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
     typer.echo(f"ketnoi demo: {settings.public_base_url}")
-    typer.echo(f"  {summary.events} events, {summary.points} attendance points ({summary.international_points} abroad), "
-               f"{summary.talks} talks, {summary.booths} booths, {summary.products} products")
+    typer.echo(
+        f"  {summary.events} events, {summary.points} attendance points ({summary.international_points} abroad), "
+        f"{summary.talks} talks, {summary.booths} booths, {summary.products} products"
+    )
     typer.echo(f"  organiser login: {ORGANISER_EMAIL} / {DEMO_PASSWORD}")
     typer.echo("  join links of three attendance points:")
-    for url in summary.join_urls:
+    for url in summary.sample_join_urls:
         typer.echo(f"    {url}")
     sys.stdout.flush()
     if serve_after:
@@ -108,8 +119,12 @@ def demo(
 def create_organiser(
     email: Annotated[str, typer.Option(help="Sign-in email.")],
     name: Annotated[str, typer.Option(help="Display name.")],
-    event: Annotated[list[str] | None, typer.Option(help="Event slug (repeatable); default: every event.")] = None,
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")] = False,
+    event: Annotated[
+        list[str] | None, typer.Option(help="Event slug (repeatable); default: every event.")
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Create an organiser account (or give an existing one the organiser role)."""
@@ -127,7 +142,9 @@ def create_organiser(
     typer.echo(f"Organiser {email} of: {', '.join(slugs) if slugs else '(no events yet)'}")
 
 
-async def _create_organiser(settings: Settings, email: str, name: str, password: str, slugs: list[str]) -> list[str]:
+async def _create_organiser(
+    settings: Settings, email: str, name: str, password: str, slugs: list[str]
+) -> list[str]:
     from sessions.models import Event
 
     engine = make_engine(settings)
@@ -137,10 +154,14 @@ async def _create_organiser(settings: Settings, email: str, name: str, password:
             chosen = [e for e in events if not slugs or e.slug in slugs]
             missing = set(slugs) - {e.slug for e in chosen}
             if missing:
-                raise AppError("event_not_found", "No such event: %(slug)s", slug=", ".join(sorted(missing)))
+                raise AppError(
+                    "event_not_found", "No such event: %(slug)s", slug=", ".join(sorted(missing))
+                )
             account = await find_account(db, email)
             if account is None:
-                account = await create_account(db, settings, email=email, display_name=name, password=password)
+                account = await create_account(
+                    db, settings, email=email, display_name=name, password=password
+                )
             assert account.id is not None
             for e in chosen:
                 assert e.id is not None

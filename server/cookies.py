@@ -11,7 +11,9 @@ from server.db import utcnow
 from server.settings import Settings
 
 
-def set_session_cookie(response: Response, settings: Settings, token: str, expires_at: datetime) -> None:
+def set_session_cookie(
+    response: Response, settings: Settings, token: str, expires_at: datetime
+) -> None:
     """Hand the browser its session token."""
     response.set_cookie(
         SESSION_COOKIE,
@@ -26,7 +28,9 @@ def set_session_cookie(response: Response, settings: Settings, token: str, expir
 
 def clear_session_cookie(response: Response, settings: Settings) -> None:
     """Make the browser forget its session token."""
-    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax", secure=settings.https, path="/")
+    response.delete_cookie(
+        SESSION_COOKIE, httponly=True, samesite="lax", secure=settings.https, path="/"
+    )
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

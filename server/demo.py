@@ -119,9 +119,7 @@ async def seed_demo(db: AsyncSession, settings: Settings, today: date) -> DemoSu
                     event_id=event_ids[seed.slug],
                     name=name,
                     organisation_id=(
-                        _lookup(org_ids, point.organisation)
-                        if point.organisation
-                        else None
+                        _lookup(org_ids, point.organisation) if point.organisation else None
                     ),
                     country=point.country,
                     city=text(point.city),
@@ -194,7 +192,9 @@ async def seed_demo(db: AsyncSession, settings: Settings, today: date) -> DemoSu
         db.add(account)
         await db.flush()
         for slug in person.events:
-            db.add(Membership(account_id=_id(account.id), event_id=event_ids[slug], role=person.role))
+            db.add(
+                Membership(account_id=_id(account.id), event_id=event_ids[slug], role=person.role)
+            )
     await db.flush()
 
     base = settings.public_base_url
@@ -222,7 +222,9 @@ async def refresh_demo(settings: Settings, today: date) -> DemoSummary:
     try:
         async with make_sessionmaker(engine)() as db:
             others = await db.exec(
-                select(Event.slug).where(col(Event.slug).not_in(DEMO_SLUGS)).order_by(col(Event.slug))
+                select(Event.slug)
+                .where(col(Event.slug).not_in(DEMO_SLUGS))
+                .order_by(col(Event.slug))
             )
             foreign = list(others.all())
             if foreign:

@@ -130,7 +130,9 @@ def wall_time(day: date, at: time, zone: str) -> datetime:
 def event_window(seed: EventSeed, today: date) -> tuple[datetime, datetime]:
     """When the event starts and ends, in UTC."""
     last_day = today + timedelta(days=seed.days - 1)
-    return wall_time(today, seed.opens, seed.timezone), wall_time(last_day, seed.closes, seed.timezone)
+    return wall_time(today, seed.opens, seed.timezone), wall_time(
+        last_day, seed.closes, seed.timezone
+    )
 
 
 def talk_window(talk: TalkSeed, event: EventSeed, today: date) -> tuple[datetime, datetime]:
@@ -154,20 +156,76 @@ TRADE_OFFICES: tuple[tuple[str, str, str, str, str, int], ...] = (
     ("Osaka", "JP", "Asia/Tokyo", "Thương vụ Việt Nam tại Osaka (Nhật Bản)", "Lê Thị Thu Hà", 12),
     ("Seoul", "KR", "Asia/Seoul", "Thương vụ Việt Nam tại Hàn Quốc", "Trần Văn Khánh", 18),
     ("Bắc Kinh", "CN", "Asia/Shanghai", "Thương vụ Việt Nam tại Trung Quốc", "Phạm Đức Thắng", 15),
-    ("Thượng Hải", "CN", "Asia/Shanghai", "Thương vụ Việt Nam tại Thượng Hải (Trung Quốc)", "Hoàng Thị Lan Anh", 12),
-    ("Hồng Kông", "HK", "Asia/Hong_Kong", "Thương vụ Việt Nam tại Hồng Kông (Trung Quốc)", "Vũ Minh Tuấn", 10),
-    ("Đài Bắc", "TW", "Asia/Taipei", "Bộ phận Thương mại, Văn phòng Kinh tế và Văn hóa Việt Nam tại Đài Bắc", "Ngô Thanh Bình", 10),
-    ("Singapore", "SG", "Asia/Singapore", "Thương vụ Việt Nam tại Singapore", "Bùi Thị Hồng Nhung", 12),
-    ("Kuala Lumpur", "MY", "Asia/Kuala_Lumpur", "Thương vụ Việt Nam tại Malaysia", "Đặng Văn Long", 12),
-    ("Bangkok", "TH", "Asia/Bangkok", "Thương vụ Việt Nam tại Thái Lan", "Nguyễn Thị Mai Phương", 12),
+    (
+        "Thượng Hải",
+        "CN",
+        "Asia/Shanghai",
+        "Thương vụ Việt Nam tại Thượng Hải (Trung Quốc)",
+        "Hoàng Thị Lan Anh",
+        12,
+    ),
+    (
+        "Hồng Kông",
+        "HK",
+        "Asia/Hong_Kong",
+        "Thương vụ Việt Nam tại Hồng Kông (Trung Quốc)",
+        "Vũ Minh Tuấn",
+        10,
+    ),
+    (
+        "Đài Bắc",
+        "TW",
+        "Asia/Taipei",
+        "Bộ phận Thương mại, Văn phòng Kinh tế và Văn hóa Việt Nam tại Đài Bắc",
+        "Ngô Thanh Bình",
+        10,
+    ),
+    (
+        "Singapore",
+        "SG",
+        "Asia/Singapore",
+        "Thương vụ Việt Nam tại Singapore",
+        "Bùi Thị Hồng Nhung",
+        12,
+    ),
+    (
+        "Kuala Lumpur",
+        "MY",
+        "Asia/Kuala_Lumpur",
+        "Thương vụ Việt Nam tại Malaysia",
+        "Đặng Văn Long",
+        12,
+    ),
+    (
+        "Bangkok",
+        "TH",
+        "Asia/Bangkok",
+        "Thương vụ Việt Nam tại Thái Lan",
+        "Nguyễn Thị Mai Phương",
+        12,
+    ),
     ("Jakarta", "ID", "Asia/Jakarta", "Thương vụ Việt Nam tại Indonesia", "Phan Quốc Việt", 8),
     ("Manila", "PH", "Asia/Manila", "Thương vụ Việt Nam tại Philippines", "Trịnh Thị Hương", 8),
     ("Viêng Chăn", "LA", "Asia/Vientiane", "Thương vụ Việt Nam tại Lào", "Lương Văn Sơn", 8),
     ("Phnôm Pênh", "KH", "Asia/Phnom_Penh", "Thương vụ Việt Nam tại Campuchia", "Cao Minh Đức", 8),
     ("Yangon", "MM", "Asia/Yangon", "Thương vụ Việt Nam tại Myanmar", "Đinh Thị Ngọc Ánh", 6),
     ("New Delhi", "IN", "Asia/Kolkata", "Thương vụ Việt Nam tại Ấn Độ", "Hồ Sỹ Nam", 8),
-    ("Canberra", "AU", "Australia/Sydney", "Thương vụ Việt Nam tại Australia", "Tạ Thị Thanh Tâm", 10),
-    ("Dubai", "AE", "Asia/Dubai", "Thương vụ Việt Nam tại Các Tiểu vương quốc Ả Rập Thống nhất (UAE)", "Nguyễn Xuân Trường", 15),
+    (
+        "Canberra",
+        "AU",
+        "Australia/Sydney",
+        "Thương vụ Việt Nam tại Australia",
+        "Tạ Thị Thanh Tâm",
+        10,
+    ),
+    (
+        "Dubai",
+        "AE",
+        "Asia/Dubai",
+        "Thương vụ Việt Nam tại Các Tiểu vương quốc Ả Rập Thống nhất (UAE)",
+        "Nguyễn Xuân Trường",
+        15,
+    ),
     ("Riyadh", "SA", "Asia/Riyadh", "Thương vụ Việt Nam tại Ả Rập Xê-út", "Lê Hoàng Phúc", 10),
     ("Doha", "QA", "Asia/Qatar", "Thương vụ Việt Nam tại Qatar", "Mai Thị Hải Yến", 6),
     ("Tel Aviv", "IL", "Asia/Jerusalem", "Thương vụ Việt Nam tại Israel", "Dương Văn Hiếu", 6),
@@ -175,16 +233,44 @@ TRADE_OFFICES: tuple[tuple[str, str, str, str, str, int], ...] = (
     ("Pretoria", "ZA", "Africa/Johannesburg", "Thương vụ Việt Nam tại Nam Phi", "Tống Văn Lực", 6),
     ("Berlin", "DE", "Europe/Berlin", "Thương vụ Việt Nam tại Đức", "Nguyễn Thị Bích Ngọc", 12),
     ("Paris", "FR", "Europe/Paris", "Thương vụ Việt Nam tại Pháp", "Trần Quang Vinh", 10),
-    ("Luân Đôn", "GB", "Europe/London", "Thương vụ Việt Nam tại Vương quốc Anh", "Phạm Thị Diệu Linh", 10),
+    (
+        "Luân Đôn",
+        "GB",
+        "Europe/London",
+        "Thương vụ Việt Nam tại Vương quốc Anh",
+        "Phạm Thị Diệu Linh",
+        10,
+    ),
     ("La Hay", "NL", "Europe/Amsterdam", "Thương vụ Việt Nam tại Hà Lan", "Võ Thành Công", 10),
-    ("Brussels", "BE", "Europe/Brussels", "Thương vụ Việt Nam tại Bỉ và Liên minh châu Âu", "Lâm Thị Hoài Thu", 12),
+    (
+        "Brussels",
+        "BE",
+        "Europe/Brussels",
+        "Thương vụ Việt Nam tại Bỉ và Liên minh châu Âu",
+        "Lâm Thị Hoài Thu",
+        12,
+    ),
     ("Rome", "IT", "Europe/Rome", "Thương vụ Việt Nam tại Italia", "Chu Văn Dũng", 8),
     ("Madrid", "ES", "Europe/Madrid", "Thương vụ Việt Nam tại Tây Ban Nha", "Doãn Thị Quỳnh", 8),
     ("Stockholm", "SE", "Europe/Stockholm", "Thương vụ Việt Nam tại Thụy Điển", "Lã Đức Anh", 6),
     ("Moskva", "RU", "Europe/Moscow", "Thương vụ Việt Nam tại Liên bang Nga", "Hà Văn Thịnh", 10),
-    ("Washington, D.C.", "US", "America/New_York", "Thương vụ Việt Nam tại Hoa Kỳ", "Nguyễn Đăng Khoa", 12),
+    (
+        "Washington, D.C.",
+        "US",
+        "America/New_York",
+        "Thương vụ Việt Nam tại Hoa Kỳ",
+        "Nguyễn Đăng Khoa",
+        12,
+    ),
     ("Ottawa", "CA", "America/Toronto", "Thương vụ Việt Nam tại Canada", "Vương Thị Thùy Dung", 8),
-    ("Mexico City", "MX", "America/Mexico_City", "Thương vụ Việt Nam tại Mexico", "Triệu Quốc Bảo", 6),
+    (
+        "Mexico City",
+        "MX",
+        "America/Mexico_City",
+        "Thương vụ Việt Nam tại Mexico",
+        "Triệu Quốc Bảo",
+        6,
+    ),
     ("Brasília", "BR", "America/Sao_Paulo", "Thương vụ Việt Nam tại Brazil", "Khổng Minh Hiền", 6),
 )
 
@@ -232,7 +318,11 @@ HAI_DUONG_BODIES: tuple[tuple[str, str, int], ...] = (
     ("Liên minh Hợp tác xã tỉnh Hải Dương", "Chủ tịch Liên minh", 15),
     ("Hội Nông dân tỉnh Hải Dương", "Phó Chủ tịch Hội", 12),
     ("Hiệp hội Doanh nghiệp tỉnh Hải Dương", "Tổng Thư ký Hiệp hội", 15),
-    ("Ngân hàng Nông nghiệp và Phát triển nông thôn chi nhánh tỉnh Hải Dương", "Phó Giám đốc chi nhánh", 6),
+    (
+        "Ngân hàng Nông nghiệp và Phát triển nông thôn chi nhánh tỉnh Hải Dương",
+        "Phó Giám đốc chi nhánh",
+        6,
+    ),
 )
 
 # National agencies in Hà Nội: (name, contact, seats, organisation key or None).
@@ -246,7 +336,12 @@ HANOI_AGENCIES: tuple[tuple[str, str, int, str | None], ...] = (
     ("Cục Bảo vệ thực vật", "Lãnh đạo Cục", 6, None),
     ("Văn phòng SPS Việt Nam", "Chánh Văn phòng", 6, None),
     ("Văn phòng Điều phối nông thôn mới Trung ương", "Phó Chánh Văn phòng", 6, None),
-    ("Liên đoàn Thương mại và Công nghiệp Việt Nam (VCCI)", "Lãnh đạo Ban Quan hệ quốc tế", 8, None),
+    (
+        "Liên đoàn Thương mại và Công nghiệp Việt Nam (VCCI)",
+        "Lãnh đạo Ban Quan hệ quốc tế",
+        8,
+        None,
+    ),
     ("Hiệp hội Rau quả Việt Nam", "Tổng Thư ký Hiệp hội", 8, None),
 )
 
@@ -278,7 +373,13 @@ OTHER_PROVINCES: tuple[tuple[str, str], ...] = (
 PRODUCER_POINTS: tuple[tuple[str, str, str, int, str | None], ...] = (
     ("Hợp tác xã Nông nghiệp Đức Chính", "Cẩm Giàng", "Giám đốc HTX", 10, "duc-chinh"),
     ("Hợp tác xã Dịch vụ nông nghiệp Cẩm Văn", "Cẩm Giàng", "Giám đốc HTX", 8, "cam-van"),
-    ("Công ty Cổ phần Xuất nhập khẩu Nông sản Hải Dương", "Hải Dương", "Tổng Giám đốc", 10, "hd-export"),
+    (
+        "Công ty Cổ phần Xuất nhập khẩu Nông sản Hải Dương",
+        "Hải Dương",
+        "Tổng Giám đốc",
+        10,
+        "hd-export",
+    ),
     ("Hợp tác xã Vải thiều Thanh Hà", "Thanh Hà", "Giám đốc HTX", 8, "thanh-ha"),
     ("Công ty TNHH Đặc sản Thành Đông", "Hải Dương", "Giám đốc", 6, "thanh-dong"),
     ("Hợp tác xã Hành tỏi Kinh Môn", "Kinh Môn", "Giám đốc HTX", 6, "kinh-mon"),
@@ -309,7 +410,9 @@ def _trade_office_points() -> tuple[PointSeed, ...]:
     )
 
 
-def _home_point(name: str, city: str, contact: str, seats: int, org: str | None = None) -> PointSeed:
+def _home_point(
+    name: str, city: str, contact: str, seats: int, org: str | None = None
+) -> PointSeed:
     return PointSeed(name, "VN", city, VN_ZONE, contact, seats, org)
 
 
@@ -450,7 +553,7 @@ CONFERENCE_TALKS: tuple[TalkSeed, ...] = (
 
 PRODUCT_WEEK_DAYS = 7
 
-PRODUCT_WEEK_TALKS: tuple[TalkSeed, ...] = (
+_PRODUCT_WEEK_ITEMS: tuple[TalkSeed, ...] = (
     TalkSeed(
         0,
         _t("08:30"),
@@ -500,6 +603,8 @@ PRODUCT_WEEK_TALKS: tuple[TalkSeed, ...] = (
         MAIN_STAGE,
     ),
 )
+# In agenda order, so ids follow the clock.
+PRODUCT_WEEK_TALKS = tuple(sorted(_PRODUCT_WEEK_ITEMS, key=lambda talk: (talk.day, talk.start)))
 
 PRODUCT_WEEK_POINTS: tuple[PointSeed, ...] = (
     _home_point("Sở Công Thương tỉnh Cao Bằng", "Cao Bằng", "Phó Giám đốc Sở", 10, "so-ct-cb"),
@@ -552,9 +657,7 @@ EVENTS: tuple[EventSeed, ...] = (
             "Tuần hàng sản phẩm đặc trưng vùng dân tộc thiểu số và miền núi tỉnh Cao Bằng "
             "tại TP. Hồ Chí Minh"
         ),
-        title_en=(
-            "Cao Bằng ethnic-minority and mountain-region product week in Ho Chi Minh City"
-        ),
+        title_en=("Cao Bằng ethnic-minority and mountain-region product week in Ho Chi Minh City"),
         kind="product_week",
         venue="Khu trưng bày Tuần hàng Cao Bằng, TP. Hồ Chí Minh",
         summary_vi=(
@@ -603,7 +706,9 @@ ORGANISATIONS: tuple[OrgSeed, ...] = (
     ),
     OrgSeed("duc-chinh", "Hợp tác xã Nông nghiệp Đức Chính", _C, province="Hải Dương"),
     OrgSeed("cam-van", "Hợp tác xã Dịch vụ nông nghiệp Cẩm Văn", _C, province="Hải Dương"),
-    OrgSeed("hd-export", "Công ty Cổ phần Xuất nhập khẩu Nông sản Hải Dương", _P, province="Hải Dương"),
+    OrgSeed(
+        "hd-export", "Công ty Cổ phần Xuất nhập khẩu Nông sản Hải Dương", _P, province="Hải Dương"
+    ),
     OrgSeed("thanh-ha", "Hợp tác xã Vải thiều Thanh Hà", _C, province="Hải Dương"),
     OrgSeed("thanh-dong", "Công ty TNHH Đặc sản Thành Đông", _P, province="Hải Dương"),
     OrgSeed("kinh-mon", "Hợp tác xã Hành tỏi Kinh Môn", _C, province="Hải Dương"),
@@ -629,8 +734,12 @@ ORGANISATIONS: tuple[OrgSeed, ...] = (
 
 _CARROTS_VI = "Hải Dương có khoảng 1.400 ha cà rốt, sản lượng trên 70.000 tấn/năm, 100% diện tích đạt VietGAP hoặc GlobalGAP."
 _CARROTS_EN = "Hải Dương grows about 1,400 ha of carrots, over 70,000 t a year, 100% of the area under VietGAP or GlobalGAP."
-_CUSTARD_VI = "Na Chi Lăng trồng khoảng 3.200 ha ở Chi Lăng, Hữu Lũng, sản lượng trên 35.000 tấn/năm."
-_CUSTARD_EN = "Chi Lăng custard apples grow on about 3,200 ha in Chi Lăng and Hữu Lũng, over 35,000 t a year."
+_CUSTARD_VI = (
+    "Na Chi Lăng trồng khoảng 3.200 ha ở Chi Lăng, Hữu Lũng, sản lượng trên 35.000 tấn/năm."
+)
+_CUSTARD_EN = (
+    "Chi Lăng custard apples grow on about 3,200 ha in Chi Lăng and Hữu Lũng, over 35,000 t a year."
+)
 _ANISE_VI = "Lạng Sơn có trên 34.000 ha hồi, sản lượng trên 15.000 tấn/năm."
 _ANISE_EN = "Lạng Sơn has over 34,000 ha of star anise yielding over 15,000 t a year."
 _CAO_BANG_VI = "Một trong 144 sản phẩm OCOP của Cao Bằng."
@@ -642,8 +751,10 @@ BOOTHS: tuple[BoothSeed, ...] = (
         "duc-chinh",
         "Cà rốt Đức Chính - Cẩm Giàng",
         "Đức Chính carrots - Cẩm Giàng",
-        "Vùng cà rốt lớn nhất Hải Dương, có mã số vùng trồng; thu hoạch tháng 1 đến tháng 4. " + _CARROTS_VI,
-        "Hải Dương's largest carrot area, with registered growing-area codes; harvest January to April. " + _CARROTS_EN,
+        "Vùng cà rốt lớn nhất Hải Dương, có mã số vùng trồng; thu hoạch tháng 1 đến tháng 4. "
+        + _CARROTS_VI,
+        "Hải Dương's largest carrot area, with registered growing-area codes; harvest January to April. "
+        + _CARROTS_EN,
         (
             ProductSeed(
                 "Cà rốt tươi xuất khẩu loại 1",
@@ -838,7 +949,8 @@ BOOTHS: tuple[BoothSeed, ...] = (
         "Na Chi Lăng - Lạng Sơn",
         "Chi Lăng custard apple - Lạng Sơn",
         "Na trồng trên dãy núi đá vôi Cai Kinh; thu hoạch tháng 7 đến tháng 9. " + _CUSTARD_VI,
-        "Custard apples from the Cai Kinh limestone range; harvest July to September. " + _CUSTARD_EN,
+        "Custard apples from the Cai Kinh limestone range; harvest July to September. "
+        + _CUSTARD_EN,
         (
             ProductSeed(
                 "Na Chi Lăng tươi",
@@ -1109,7 +1221,9 @@ _WEEK = (PRODUCT_WEEK_SLUG,)
 
 
 def _counsellor(local: str, city: str) -> AccountSeed:
-    for index, (office_city, country, zone, _office, counsellor, _seats) in enumerate(TRADE_OFFICES):
+    for index, (office_city, country, zone, _office, counsellor, _seats) in enumerate(
+        TRADE_OFFICES
+    ):
         if office_city == city:
             return AccountSeed(
                 _email(local),
@@ -1128,17 +1242,31 @@ def _producer(key: str, events: tuple[str, ...]) -> AccountSeed:
 
 
 ACCOUNTS: tuple[AccountSeed, ...] = (
-    AccountSeed(ORGANISER_EMAIL, "Ban tổ chức Sở Công Thương Hải Dương", Role.organiser, _BOTH, "so-ct-hd"),
+    AccountSeed(
+        ORGANISER_EMAIL, "Ban tổ chức Sở Công Thương Hải Dương", Role.organiser, _BOTH, "so-ct-hd"
+    ),
     _counsellor("counsellor.japan", "Tokyo"),
     _counsellor("counsellor.korea", "Seoul"),
     _counsellor("counsellor.eu", "Brussels"),
     _counsellor("counsellor.uae", "Dubai"),
     *(_producer(b.organisation, (b.event,)) for b in BOOTHS),
-    AccountSeed(_email("buyer.japan"), "Sato Haruka", Role.buyer, _CONF, "buyer-jp", "en", "Asia/Tokyo"),
-    AccountSeed(_email("buyer.korea"), "Kim Min-jun", Role.buyer, _CONF, "buyer-kr", "en", "Asia/Seoul"),
-    AccountSeed(_email("buyer.uae"), "Omar Haddad", Role.buyer, _CONF, "buyer-ae", "en", "Asia/Dubai"),
     AccountSeed(
-        _email("buyer.netherlands"), "Sanne de Vries", Role.buyer, _CONF, "buyer-nl", "en", "Europe/Amsterdam"
+        _email("buyer.japan"), "Sato Haruka", Role.buyer, _CONF, "buyer-jp", "en", "Asia/Tokyo"
+    ),
+    AccountSeed(
+        _email("buyer.korea"), "Kim Min-jun", Role.buyer, _CONF, "buyer-kr", "en", "Asia/Seoul"
+    ),
+    AccountSeed(
+        _email("buyer.uae"), "Omar Haddad", Role.buyer, _CONF, "buyer-ae", "en", "Asia/Dubai"
+    ),
+    AccountSeed(
+        _email("buyer.netherlands"),
+        "Sanne de Vries",
+        Role.buyer,
+        _CONF,
+        "buyer-nl",
+        "en",
+        "Europe/Amsterdam",
     ),
     AccountSeed(_email("buyer.hcm"), "Trần Thị Ngọc Hân", Role.buyer, _BOTH, "buyer-hcm"),
 )

@@ -40,7 +40,9 @@ DbSession = Annotated[AsyncSession, Depends(_db, scope="function")]
 Throttle = Annotated[LoginThrottle, Depends(_throttle)]
 
 
-async def _maybe_principal(request: Request, db: DbSession, settings: AppSettings) -> Principal | None:
+async def _maybe_principal(
+    request: Request, db: DbSession, settings: AppSettings
+) -> Principal | None:
     principal = await resolve_session(db, request.cookies.get(SESSION_COOKIE))
     request.state.principal = principal
     account_locale = principal.account.locale if principal and principal.account else None
@@ -55,7 +57,9 @@ async def _maybe_principal(request: Request, db: DbSession, settings: AppSetting
     return principal
 
 
-async def _principal(principal: Annotated[Principal | None, Depends(_maybe_principal)]) -> Principal:
+async def _principal(
+    principal: Annotated[Principal | None, Depends(_maybe_principal)],
+) -> Principal:
     if principal is None:
         raise Unauthorised("sign_in_required", "Please sign in.")
     return principal

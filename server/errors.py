@@ -15,7 +15,9 @@ class AppError(Exception):
 
     status_code = 400
 
-    def __init__(self, code: str, message: str, status_code: int | None = None, **params: object) -> None:
+    def __init__(
+        self, code: str, message: str, status_code: int | None = None, **params: object
+    ) -> None:
         super().__init__(code)
         self.code = code
         self.message = message
@@ -79,20 +81,22 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/healthz"
 
 
-async def app_error_json(request: Request, exc: Exception) -> Response:
+async def app_error_json(_request: Request, exc: Exception) -> Response:
     """Render an AppError for the API."""
     assert isinstance(exc, AppError)
     return JSONResponse(error_body(exc.code, exc.text()), status_code=exc.status_code)
 
 
-async def http_error_json(request: Request, exc: Exception) -> Response:
+async def http_error_json(_request: Request, exc: Exception) -> Response:
     """Render Starlette's HTTP errors (404 route, 405, 413 body limit) in our shape."""
     assert isinstance(exc, StarletteHTTPException)
     code, message = HTTP_MESSAGES.get(exc.status_code, ("error", N_("The request failed.")))
-    return JSONResponse(error_body(code, gettext(message)), status_code=exc.status_code, headers=exc.headers)
+    return JSONResponse(
+        error_body(code, gettext(message)), status_code=exc.status_code, headers=exc.headers
+    )
 
 
-async def validation_error_json(request: Request, exc: Exception) -> Response:
+async def validation_error_json(_request: Request, exc: Exception) -> Response:
     """A 422 that names each bad field in words."""
     assert isinstance(exc, RequestValidationError)
     problems = []

@@ -25,7 +25,9 @@ def translations(locale: str) -> NullTranslations:
         return NullTranslations()
     loaded = Translations.load(str(LOCALE_DIR), [locale], domain="messages")
     if not isinstance(loaded, Translations):
-        raise RuntimeError(f"no compiled '{locale}' catalogue in {LOCALE_DIR}: run `make catalogues`")
+        raise RuntimeError(
+            f"no compiled '{locale}' catalogue in {LOCALE_DIR}: run `make catalogues`"
+        )
     return loaded
 
 
@@ -54,12 +56,14 @@ def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
 _ = gettext
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional name extraction tools know
+def N_(message: str) -> str:
     """Mark a message for extraction; it is translated where it is shown."""
     return message
 
 
-def negotiate(cookie: str | None, account_locale: str | None, accept_language: str | None, default: str) -> str:
+def negotiate(
+    cookie: str | None, account_locale: str | None, accept_language: str | None, default: str
+) -> str:
     """Choose a locale: explicit switch, then the account's, then the browser's, then the default."""
     for candidate in (cookie, account_locale):
         if candidate in LOCALES:

@@ -19,7 +19,9 @@ def mail_configured(settings: Settings) -> bool:
 
 
 def _send(settings: Settings, message: EmailMessage) -> None:
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout_seconds) as smtp:
+    with smtplib.SMTP(
+        settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout_seconds
+    ) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()
         if settings.smtp_username:

@@ -18,14 +18,19 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/login")
-async def login_page(request: Request, principal: MaybePrincipal, next: str = "/") -> Response:
+async def login_page(request: Request, _principal: MaybePrincipal, next: str = "/") -> Response:
     """The sign-in form."""
     return render(request, "login.html", {"next": safe_next(next), "email": "", "error": None})
 
 
 @router.post("/login")
 async def login_submit(
-    request: Request, form: CsrfForm, db: DbSession, settings: AppSettings, throttle: Throttle, principal: MaybePrincipal
+    request: Request,
+    form: CsrfForm,
+    db: DbSession,
+    settings: AppSettings,
+    throttle: Throttle,
+    _principal: MaybePrincipal,
 ) -> Response:
     """Check the credentials, start a fresh session, go on."""
     email = form_str(form, "email")[:320]
@@ -45,7 +50,9 @@ async def login_submit(
 
 
 @router.post("/logout")
-async def logout_submit(request: Request, form: CsrfForm, db: DbSession, settings: AppSettings) -> Response:
+async def logout_submit(
+    request: Request, _form: CsrfForm, db: DbSession, settings: AppSettings
+) -> Response:
     """End the session and return home."""
     await revoke_session(db, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/", status_code=303)
@@ -65,21 +72,36 @@ async def switch_language(code: str, settings: AppSettings, next: str = "/") -> 
 
 
 @router.get("/invite/{token}")
-async def invitation_page(request: Request, token: str, db: DbSession, principal: MaybePrincipal) -> Response:
+async def invitation_page(
+    request: Request, token: str, db: DbSession, _principal: MaybePrincipal
+) -> Response:
     """The set-password form of an invitation."""
     _invitation, account = await open_invitation(db, token)
-    return render(request, "invite.html", {"name": account.display_name, "email": account.email, "error": None})
+    return render(
+        request,
+        "invite.html",
+        {"name": account.display_name, "email": account.email, "error": None},
+    )
 
 
 @router.post("/invite/{token}")
 async def invitation_submit(
-    request: Request, token: str, form: CsrfForm, db: DbSession, settings: AppSettings, principal: MaybePrincipal
+    request: Request,
+    token: str,
+    form: CsrfForm,
+    db: DbSession,
+    settings: AppSettings,
+    _principal: MaybePrincipal,
 ) -> Response:
     """Set the password, sign in, go to the event."""
     password = form_str(form, "password")
     if password != form_str(form, "password_repeat"):
         _invitation, account = await open_invitation(db, token)
-        context = {"name": account.display_name, "email": account.email, "error": gettext("The two passwords differ.")}
+        context = {
+            "name": account.display_name,
+            "email": account.email,
+            "error": gettext("The two passwords differ."),
+        }
         return render(request, "invite.html", context, status_code=400)
     try:
         invitation, account = await accept_invitation(db, settings, token, password)

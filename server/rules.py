@@ -6,8 +6,8 @@ import hashlib
 import hmac
 import secrets
 import unicodedata
-from functools import cache
 from datetime import datetime
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 # 32 random bytes: far above the 128 bits a guessable link must have.

@@ -48,15 +48,24 @@ def render(
         "locale": get_locale(),
         "csrf_token": form_token(secret, cookie),
         "principal": principal,
-        "signed_in_name": principal.account.display_name if principal and principal.account else None,
+        "signed_in_name": principal.account.display_name
+        if principal and principal.account
+        else None,
         "languages": [
             {"code": code, "name": label, "url": f"/lang/{code}?next={quote(here, safe='')}"}
             for code, label in LOCALE_NAMES.items()
         ],
     }
-    response = templates.TemplateResponse(request, name, {**base, **(context or {})}, status_code=status_code)
+    response = templates.TemplateResponse(
+        request, name, {**base, **(context or {})}, status_code=status_code
+    )
     if fresh:
         response.set_cookie(
-            CSRF_COOKIE, fresh, httponly=True, samesite="lax", secure=settings.https, max_age=60 * 60 * 24 * 30
+            CSRF_COOKIE,
+            fresh,
+            httponly=True,
+            samesite="lax",
+            secure=settings.https,
+            max_age=60 * 60 * 24 * 30,
         )
     return response

@@ -111,7 +111,9 @@ async def list_events(db: DbSession) -> list[EventOut]:
 
 
 @router.get("/events/{slug}/points")
-async def list_points(slug: str, db: DbSession, settings: AppSettings, principal: MaybePrincipal) -> list[PointOut]:
+async def list_points(
+    slug: str, db: DbSession, settings: AppSettings, principal: MaybePrincipal
+) -> list[PointOut]:
     """The event's points, for its members and points; organisers also get each join link."""
     event = await service.get_event(db, slug)
     assert event.id is not None
@@ -168,14 +170,18 @@ async def rotate_join_link(
 
 
 @router.post("/points/{point_id}/revoke")
-async def revoke_join_link(point_id: int, db: DbSession, principal: MaybePrincipal) -> dict[str, str]:
+async def revoke_join_link(
+    point_id: int, db: DbSession, principal: MaybePrincipal
+) -> dict[str, str]:
     """Stop the point's join link and sign its PCs out (organisers)."""
     point = await _organised_point(db, principal, point_id)
     await service.revoke_join_link(db, point)
     return {"status": "revoked"}
 
 
-async def _organised_point(db: DbSession, principal: MaybePrincipal, point_id: int) -> AttendancePoint:
+async def _organised_point(
+    db: DbSession, principal: MaybePrincipal, point_id: int
+) -> AttendancePoint:
     point = await db.get(AttendancePoint, point_id)
     if point is None:
         # Members of other events learn nothing about which ids exist.
@@ -198,7 +204,9 @@ async def list_talks(
         raise NotFound("event_not_found", "No such event.")
     zone = tz or event.timezone
     if not is_timezone(zone):
-        raise AppError("invalid_timezone", "Unknown time zone: %(zone)s", status_code=422, zone=zone)
+        raise AppError(
+            "invalid_timezone", "Unknown time zone: %(zone)s", status_code=422, zone=zone
+        )
     locale = get_locale()
     assert event.id is not None
     return [

@@ -59,20 +59,27 @@ def _agenda(talks: list[Talk], zone: str, other_zone: str | None) -> list[dict[s
 
 
 async def _role(db: DbSession, principal: Principal | None, event: Event) -> Role | None:
-    if principal is None or principal.account is None or principal.account.id is None or event.id is None:
+    if (
+        principal is None
+        or principal.account is None
+        or principal.account.id is None
+        or event.id is None
+    ):
         return None
     return await role_in_event(db, principal.account.id, event.id)
 
 
 @router.get("/")
-async def home(request: Request, db: DbSession, principal: MaybePrincipal) -> Response:
+async def home(request: Request, db: DbSession, _principal: MaybePrincipal) -> Response:
     """Published events."""
     events = [_event_view(e) for e in await service.list_published_events(db)]
     return render(request, "home.html", {"events": events})
 
 
 @router.get("/e/{slug}")
-async def event_home(request: Request, slug: str, db: DbSession, principal: MaybePrincipal) -> Response:
+async def event_home(
+    request: Request, slug: str, db: DbSession, principal: MaybePrincipal
+) -> Response:
     """An event's home: dates, venue and agenda, each time with its zone."""
     event = await service.get_event(db, slug)
     role = await _role(db, principal, event)
@@ -86,7 +93,9 @@ async def event_home(request: Request, slug: str, db: DbSession, principal: Mayb
         "event": _event_view(event),
         "agenda": _agenda(talks, event.timezone, viewer_zone),
         "agenda_zone": zone_label(event.starts_at, event.timezone),
-        "other_zone": zone_label(event.starts_at, viewer_zone) if viewer_zone and viewer_zone != event.timezone else "",
+        "other_zone": zone_label(event.starts_at, viewer_zone)
+        if viewer_zone and viewer_zone != event.timezone
+        else "",
         "point_count": len(points),
         "international_count": sum(1 for p in points if is_international(p.country)),
         "is_organiser": role == Role.organiser,
@@ -95,7 +104,9 @@ async def event_home(request: Request, slug: str, db: DbSession, principal: Mayb
     return render(request, "event.html", context)
 
 
-def _point_rows(settings: Settings, points: list[AttendancePoint], online: set[int]) -> list[dict[str, Any]]:
+def _point_rows(
+    settings: Settings, points: list[AttendancePoint], online: set[int]
+) -> list[dict[str, Any]]:
     return [
         {
             "id": p.id,
@@ -136,7 +147,12 @@ async def organiser_points(
 
 @router.post("/e/{slug}/organiser/points/{point_id}/rotate")
 async def organiser_rotate(
-    slug: str, point_id: int, form: CsrfForm, db: DbSession, settings: AppSettings, principal: MaybePrincipal
+    slug: str,
+    point_id: int,
+    _form: CsrfForm,
+    db: DbSession,
+    settings: AppSettings,
+    principal: MaybePrincipal,
 ) -> Response:
     """New join link for a point, from the organiser page."""
     event, point = await _organiser_point(db, principal, slug, point_id)
@@ -146,7 +162,7 @@ async def organiser_rotate(
 
 @router.post("/e/{slug}/organiser/points/{point_id}/revoke")
 async def organiser_revoke(
-    slug: str, point_id: int, form: CsrfForm, db: DbSession, principal: MaybePrincipal
+    slug: str, point_id: int, _form: CsrfForm, db: DbSession, principal: MaybePrincipal
 ) -> Response:
     """Stop a point's join link, from the organiser page."""
     event, point = await _organiser_point(db, principal, slug, point_id)
@@ -176,19 +192,29 @@ async def join_link(token: str, db: DbSession, settings: AppSettings) -> Respons
 
 
 @router.get("/e/{slug}/point")
-async def point_console(request: Request, slug: str, db: DbSession, principal: CurrentPrincipal) -> Response:
+async def point_console(
+    request: Request, slug: str, db: DbSession, principal: CurrentPrincipal
+) -> Response:
     """The attendance point's console: who it is, its local agenda."""
     event = await service.get_event(db, slug)
     if principal.point_id is None or principal.point_event_id != event.id:
-        raise Forbidden("points_only", "This page is for the event's attendance points; open your join link.")
+        raise Forbidden(
+            "points_only", "This page is for the event's attendance points; open your join link."
+        )
     point = await service.get_point(db, principal.point_id)
     assert event.id is not None
     talks = await service.list_talks(db, event.id)
     context = {
         "event": _event_view(event),
-        "point": {"name": point.name, "place": f"{point.city}, {point.country}", "zone": point.timezone},
+        "point": {
+            "name": point.name,
+            "place": f"{point.city}, {point.country}",
+            "zone": point.timezone,
+        },
         "agenda": _agenda(talks, point.timezone, event.timezone),
         "agenda_zone": zone_label(event.starts_at, point.timezone),
-        "other_zone": zone_label(event.starts_at, event.timezone) if point.timezone != event.timezone else "",
+        "other_zone": zone_label(event.starts_at, event.timezone)
+        if point.timezone != event.timezone
+        else "",
     }
     return render(request, "point.html", context)

@@ -166,7 +166,7 @@ async def register(
     throttle: SignupThrottle | None = None,
 ) -> Registration:
     """Store a pending sign-up after checking every field; nothing is stored on a refusal."""
-    event_id = _saved(check_open(event))
+    event_id = check_open(event)
     name = check_person_name(settings, full_name)
     clean_email = check_email(email)
     organisation = check_organisation_name(organisation_name)

@@ -27,7 +27,9 @@ async def get_event(db: AsyncSession, slug: str) -> Event:
 
 async def list_published_events(db: AsyncSession) -> list[Event]:
     """Published events, soonest first."""
-    rows = await db.exec(select(Event).where(col(Event.published).is_(True)).order_by(col(Event.starts_at)))
+    rows = await db.exec(
+        select(Event).where(col(Event.published).is_(True)).order_by(col(Event.starts_at))
+    )
     return list(rows.all())
 
 
@@ -37,7 +39,9 @@ async def list_points(db: AsyncSession, event_id: int) -> list[AttendancePoint]:
     return sorted(rows.all(), key=lambda p: (p.country != "VN", p.country, p.name))
 
 
-async def online_point_ids(db: AsyncSession, settings: Settings, points: list[AttendancePoint]) -> set[int]:
+async def online_point_ids(
+    db: AsyncSession, settings: Settings, points: list[AttendancePoint]
+) -> set[int]:
     """Points whose room PC was seen within the online window."""
     since = utcnow() - timedelta(seconds=settings.point_online_seconds)
     return await points_seen_since(db, [p.id for p in points if p.id is not None], since)
@@ -55,7 +59,10 @@ def point_join_url(settings: Settings, point: AttendancePoint) -> str | None:
     """The point's current join link, recomputed from its nonce; None when revoked."""
     if point.revoked or not point.join_nonce:
         return None
-    return join_url(settings.public_base_url, join_token(settings.secret_key.get_secret_value(), point.join_nonce))
+    return join_url(
+        settings.public_base_url,
+        join_token(settings.secret_key.get_secret_value(), point.join_nonce),
+    )
 
 
 async def rotate_join_link(db: AsyncSession, settings: Settings, point: AttendancePoint) -> str:
@@ -97,18 +104,30 @@ class PointSignIn:
 async def join_with_token(db: AsyncSession, settings: Settings, token: str) -> PointSignIn:
     """Sign a room's PC in as its attendance point, until the event is over."""
     if not token or len(token) > 200:
-        raise NotFound("join_link_invalid", "This join link is not valid. Ask the organisers for the current link.")
+        raise NotFound(
+            "join_link_invalid",
+            "This join link is not valid. Ask the organisers for the current link.",
+        )
     point = (
-        await db.exec(select(AttendancePoint).where(AttendancePoint.join_token_hash == token_hash(token)))
+        await db.exec(
+            select(AttendancePoint).where(AttendancePoint.join_token_hash == token_hash(token))
+        )
     ).first()
     if point is None or point.revoked or point.id is None:
-        raise NotFound("join_link_invalid", "This join link is not valid. Ask the organisers for the current link.")
+        raise NotFound(
+            "join_link_invalid",
+            "This join link is not valid. Ask the organisers for the current link.",
+        )
     event = await db.get(Event, point.event_id)
     assert event is not None
     expires = event.ends_at + timedelta(hours=settings.point_session_grace_hours)
     if expires <= utcnow():
-        raise AppError("event_over", "This event is over; its join links no longer open it.", status_code=410)
-    session_token = await start_session(db, point_id=point.id, event_id=event.id, expires_at=expires)
+        raise AppError(
+            "event_over", "This event is over; its join links no longer open it.", status_code=410
+        )
+    session_token = await start_session(
+        db, point_id=point.id, event_id=event.id, expires_at=expires
+    )
     return PointSignIn(point=point, event=event, token=session_token, expires_at=expires)
 
 

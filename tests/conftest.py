@@ -16,7 +16,6 @@ from server.db import sync_url
 from server.main import create_app
 from server.migrate import upgrade
 from server.settings import Settings
-
 from tests.services import PostgresServer, RedisServer, start_postgres, start_redis
 
 
@@ -46,7 +45,9 @@ SECRET = "t" * 24 + "-test-secret-key-0123456789"
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings on a fresh SQLite file in this test's folder, migrated to head."""
-    value = Settings(data_dir=tmp_path / "data", secret_key=SecretStr(SECRET), login_failures_per_window=5)
+    value = Settings(
+        data_dir=tmp_path / "data", secret_key=SecretStr(SECRET), login_failures_per_window=5
+    )
     upgrade(value)
     return value
 

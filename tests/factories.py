@@ -22,7 +22,11 @@ _counter = itertools.count(1)
 def add_organisation(db: Session, **overrides: Any) -> Organisation:
     """An organisation (a cooperative at home by default)."""
     n = next(_counter)
-    values: dict[str, Any] = {"name": f"HTX Nông nghiệp số {n}", "kind": OrganisationKind.cooperative, "country": "VN"}
+    values: dict[str, Any] = {
+        "name": f"HTX Nông nghiệp số {n}",
+        "kind": OrganisationKind.cooperative,
+        "country": "VN",
+    }
     org = Organisation(**{**values, **overrides})
     db.add(org)
     db.commit()
@@ -53,7 +57,12 @@ def add_event(db: Session, **overrides: Any) -> Event:
 
 
 def add_account(
-    db: Session, *, role: Role | None = None, event: Event | None = None, password: str = PASSWORD, **overrides: Any
+    db: Session,
+    *,
+    role: Role | None = None,
+    event: Event | None = None,
+    password: str = PASSWORD,
+    **overrides: Any,
 ) -> Account:
     """An account with a password, and a role in `event` when both are given."""
     n = next(_counter)
@@ -69,13 +78,16 @@ def add_account(
     db.commit()
     db.refresh(account)
     if role is not None and event is not None:
-        assert account.id is not None and event.id is not None
+        assert account.id is not None
+        assert event.id is not None
         db.add(Membership(account_id=account.id, event_id=event.id, role=role))
         db.commit()
     return account
 
 
-def add_point(db: Session, event: Event, secret_key: str, **overrides: Any) -> tuple[AttendancePoint, str]:
+def add_point(
+    db: Session, event: Event, secret_key: str, **overrides: Any
+) -> tuple[AttendancePoint, str]:
     """An attendance point with a working join link; returns the point and its token."""
     assert event.id is not None
     n = next(_counter)

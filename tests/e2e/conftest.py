@@ -51,7 +51,16 @@ class DemoServer:
         # The demo as a new user starts it: none of this machine's KETNOI_ settings leak in.
         env = {k: v for k, v in os.environ.items() if not k.startswith("KETNOI_")}
         self.process = subprocess.Popen(
-            [str(ketnoi), "demo", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(self.port)],
+            [
+                str(ketnoi),
+                "demo",
+                "--data-dir",
+                str(data_dir),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
             stdout=self.log,
             stderr=subprocess.STDOUT,
             env=env,
@@ -103,7 +112,9 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     os.environ["TMPDIR"] = str(scratch)
     playwright: Playwright = sync_playwright().start()
     try:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         yield launched
         launched.close()
     finally:

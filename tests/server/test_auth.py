@@ -32,7 +32,9 @@ def session_count(db: Session) -> int:
 
 def test_login_sets_a_protected_cookie_and_me_answers(client: TestClient, db: Session) -> None:
     account = add_account(db, email="Hoa.Nguyen@example.vn")
-    response = client.post("/api/auth/login", json={"email": "hoa.nguyen@EXAMPLE.vn", "password": PASSWORD})
+    response = client.post(
+        "/api/auth/login", json={"email": "hoa.nguyen@EXAMPLE.vn", "password": PASSWORD}
+    )
     assert response.status_code == 200
     cookie = response.headers["set-cookie"]
     assert "ketnoi_session=" in cookie
@@ -47,15 +49,23 @@ def test_login_sets_a_protected_cookie_and_me_answers(client: TestClient, db: Se
 
 def test_cookie_is_secure_behind_https(settings_https_client: TestClient, db: Session) -> None:
     add_account(db, email="secure@example.vn")
-    response = settings_https_client.post("/api/auth/login", json={"email": "secure@example.vn", "password": PASSWORD})
+    response = settings_https_client.post(
+        "/api/auth/login", json={"email": "secure@example.vn", "password": PASSWORD}
+    )
     assert response.status_code == 200
     assert "Secure" in response.headers["set-cookie"]
 
 
-def test_unknown_email_and_wrong_password_get_the_same_answer(client: TestClient, db: Session) -> None:
+def test_unknown_email_and_wrong_password_get_the_same_answer(
+    client: TestClient, db: Session
+) -> None:
     add_account(db, email="known@example.vn")
-    wrong = client.post("/api/auth/login", json={"email": "known@example.vn", "password": "not the password"})
-    unknown = client.post("/api/auth/login", json={"email": "nobody@example.vn", "password": PASSWORD})
+    wrong = client.post(
+        "/api/auth/login", json={"email": "known@example.vn", "password": "not the password"}
+    )
+    unknown = client.post(
+        "/api/auth/login", json={"email": "nobody@example.vn", "password": PASSWORD}
+    )
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.json() == unknown.json()
     assert wrong.json()["error"]["code"] == "invalid_credentials"
@@ -65,7 +75,9 @@ def test_unknown_email_and_wrong_password_get_the_same_answer(client: TestClient
 
 def test_messages_follow_the_language(client: TestClient, db: Session) -> None:
     add_account(db, email="known@example.vn")
-    vi = client.post("/api/auth/login", json={"email": "known@example.vn", "password": "sai mật khẩu"})
+    vi = client.post(
+        "/api/auth/login", json={"email": "known@example.vn", "password": "sai mật khẩu"}
+    )
     en = client.post(
         "/api/auth/login",
         json={"email": "known@example.vn", "password": "sai mật khẩu"},
@@ -76,11 +88,15 @@ def test_messages_follow_the_language(client: TestClient, db: Session) -> None:
     assert "mật khẩu" in vi.json()["error"]["message"].lower()
 
 
-def test_failed_logins_are_throttled_even_for_the_right_password(client: TestClient, db: Session) -> None:
+def test_failed_logins_are_throttled_even_for_the_right_password(
+    client: TestClient, db: Session
+) -> None:
     add_account(db, email="target@example.vn")
     for _ in range(5):
         assert login(client, "target@example.vn", "guess-guess-guess") == 401
-    response = client.post("/api/auth/login", json={"email": "target@example.vn", "password": PASSWORD})
+    response = client.post(
+        "/api/auth/login", json={"email": "target@example.vn", "password": PASSWORD}
+    )
     assert response.status_code == 429
     assert response.json()["error"]["code"] == "login_throttled"
     assert session_count(db) == 0
@@ -125,7 +141,9 @@ def test_login_rotates_the_session_id(client: TestClient, db: Session) -> None:
     first = client.cookies.get("ketnoi_session")
     assert login(client, "rotate@example.vn") == 200
     second = client.cookies.get("ketnoi_session")
-    assert first and second and first != second
+    assert first
+    assert second
+    assert first != second
     client.cookies.clear()
     client.cookies.set("ketnoi_session", first)
     assert client.get("/api/me").status_code == 401
@@ -145,7 +163,12 @@ def test_login_form_signs_in_and_redirects(client: TestClient, db: Session) -> N
     assert page.status_code == 200
     response = client.post(
         "/login",
-        data={"email": "form@example.vn", "password": PASSWORD, "csrf_token": csrf_from(page.text), "next": "/e/abc"},
+        data={
+            "email": "form@example.vn",
+            "password": PASSWORD,
+            "csrf_token": csrf_from(page.text),
+            "next": "/e/abc",
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -158,7 +181,12 @@ def test_login_form_never_redirects_to_another_site(client: TestClient, db: Sess
     page = client.get("/login")
     response = client.post(
         "/login",
-        data={"email": "next@example.vn", "password": PASSWORD, "csrf_token": csrf_from(page.text), "next": "//evil.example/x"},
+        data={
+            "email": "next@example.vn",
+            "password": PASSWORD,
+            "csrf_token": csrf_from(page.text),
+            "next": "//evil.example/x",
+        },
         follow_redirects=False,
     )
     assert response.headers["location"] == "/"
@@ -197,29 +225,41 @@ def test_cross_site_posts_are_refused(client: TestClient, db: Session) -> None:
     for headers in ({"origin": "https://evil.example"}, {"sec-fetch-site": "cross-site"}):
         assert client.post("/login", data=data, headers=headers).status_code == 403
         api = client.post(
-            "/api/auth/login", json={"email": "xsite@example.vn", "password": PASSWORD}, headers=headers
+            "/api/auth/login",
+            json={"email": "xsite@example.vn", "password": PASSWORD},
+            headers=headers,
         )
         assert api.status_code == 403
         assert api.json()["error"]["code"] == "cross_site"
     assert session_count(db) == 0
-    same = client.post("/login", data=data, headers={"origin": "http://testserver"}, follow_redirects=False)
+    same = client.post(
+        "/login", data=data, headers={"origin": "http://testserver"}, follow_redirects=False
+    )
     assert same.status_code == 303
 
 
-def test_oversized_body_is_refused_and_changes_nothing(client: TestClient, db: Session, settings_limit: int) -> None:
+def test_oversized_body_is_refused_and_changes_nothing(
+    client: TestClient, db: Session, settings_limit: int
+) -> None:
     add_account(db, email="big@example.vn")
     body = '{"email": "big@example.vn", "password": "' + "x" * settings_limit + '"}'
-    response = client.post("/api/auth/login", content=body, headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/auth/login", content=body, headers={"content-type": "application/json"}
+    )
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_large"
     assert session_count(db) == 0
 
 
 def test_bad_login_body_names_the_field(client: TestClient) -> None:
-    response = client.post("/api/auth/login", json={"email": "a@b.vn"}, headers={"accept-language": "en"})
+    response = client.post(
+        "/api/auth/login", json={"email": "a@b.vn"}, headers={"accept-language": "en"}
+    )
     assert response.status_code == 422
     assert "password" in response.json()["error"]["message"]
-    response = client.post("/api/auth/login", json={"email": "a@b.vn", "password": "x", "admin": True})
+    response = client.post(
+        "/api/auth/login", json={"email": "a@b.vn", "password": "x", "admin": True}
+    )
     assert response.status_code == 422
 
 
@@ -231,7 +271,9 @@ def test_healthz_checks_the_database(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
 
 
-def test_nfd_and_case_variants_of_an_email_sign_in_the_same_account(client: TestClient, db: Session) -> None:
+def test_nfd_and_case_variants_of_an_email_sign_in_the_same_account(
+    client: TestClient, db: Session
+) -> None:
     email = "Trần.Đức@example.vn"
     add_account(db, email=email)
     nfd = unicodedata.normalize("NFD", email).upper()

@@ -21,7 +21,9 @@ def test_vietnamese_catalogue_covers_every_message(tmp_path: Path) -> None:
         catalogue = read_po(fh)
     translated = {m.id: m.string for m in catalogue if m.id and m.string and not m.fuzzy}
     missing = sorted(str(m) for m in wanted if m not in translated)
-    assert not missing, f"{len(missing)} messages lack a Vietnamese translation (run `make messages`): {missing[:10]}"
+    assert not missing, (
+        f"{len(missing)} messages lack a Vietnamese translation (run `make messages`): {missing[:10]}"
+    )
     for msgid, text in translated.items():
         if isinstance(msgid, str) and isinstance(text, str):
             assert set(PLACEHOLDER.findall(msgid)) == set(PLACEHOLDER.findall(text)), msgid

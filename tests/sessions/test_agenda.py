@@ -16,7 +16,14 @@ OPENING = datetime(2026, 12, 4, 1, 30, tzinfo=UTC)  # 08:30 in Hà Nội, 10:30 
 
 def test_talks_in_a_requested_zone_carry_its_offset(client: TestClient, db: Session) -> None:
     event = add_event(db, starts_at=OPENING, ends_at=OPENING.replace(hour=10))
-    add_talk(db, event, title_vi="Khai mạc hội nghị", title_en="Opening", starts_at=OPENING, ends_at=OPENING + timedelta(minutes=30))
+    add_talk(
+        db,
+        event,
+        title_vi="Khai mạc hội nghị",
+        title_en="Opening",
+        starts_at=OPENING,
+        ends_at=OPENING + timedelta(minutes=30),
+    )
     default = client.get(f"/api/events/{event.slug}/talks").json()
     assert default[0]["start"] == "2026-12-04T08:30:00+07:00"
     assert default[0]["timezone"] == "Asia/Ho_Chi_Minh"
@@ -26,14 +33,20 @@ def test_talks_in_a_requested_zone_carry_its_offset(client: TestClient, db: Sess
     assert tokyo[0]["end"] == "2026-12-04T11:00:00+09:00"
     berlin = client.get(f"/api/events/{event.slug}/talks", params={"tz": "Europe/Berlin"}).json()
     assert berlin[0]["start"] == "2026-12-04T02:30:00+01:00"
-    english = client.get(f"/api/events/{event.slug}/talks", headers={"accept-language": "en"}).json()
+    english = client.get(
+        f"/api/events/{event.slug}/talks", headers={"accept-language": "en"}
+    ).json()
     assert english[0]["title"] == "Opening"
 
 
 def test_unknown_zone_is_a_422_with_a_message(client: TestClient, db: Session) -> None:
     event = add_event(db)
     for zone in ("Mars/Olympus", "../../etc/passwd", "asia/tokyo", " Asia/Tokyo"):
-        response = client.get(f"/api/events/{event.slug}/talks", params={"tz": zone}, headers={"accept-language": "en"})
+        response = client.get(
+            f"/api/events/{event.slug}/talks",
+            params={"tz": zone},
+            headers={"accept-language": "en"},
+        )
         assert response.status_code == 422
         assert response.json()["error"]["code"] == "invalid_timezone"
         assert "time zone" in response.json()["error"]["message"]
@@ -56,7 +69,13 @@ def test_unpublished_event_agenda_is_hidden(client: TestClient, db: Session) -> 
 
 def test_event_page_labels_every_time_with_its_zone(client: TestClient, db: Session) -> None:
     event = add_event(db, starts_at=OPENING, ends_at=OPENING.replace(hour=10))
-    add_talk(db, event, title_vi="Thương vụ tại Nhật Bản: quy định nhập khẩu rau củ", starts_at=OPENING, ends_at=OPENING + timedelta(minutes=30))
+    add_talk(
+        db,
+        event,
+        title_vi="Thương vụ tại Nhật Bản: quy định nhập khẩu rau củ",
+        starts_at=OPENING,
+        ends_at=OPENING + timedelta(minutes=30),
+    )
     page = client.get(f"/e/{event.slug}")
     assert page.status_code == 200
     assert "Thương vụ tại Nhật Bản: quy định nhập khẩu rau củ" in page.text
@@ -67,7 +86,9 @@ def test_event_page_labels_every_time_with_its_zone(client: TestClient, db: Sess
 def test_signed_in_viewer_abroad_also_sees_their_own_time(client: TestClient, db: Session) -> None:
     event = add_event(db, starts_at=OPENING, ends_at=OPENING.replace(hour=10))
     add_talk(db, event, starts_at=OPENING, ends_at=OPENING + timedelta(minutes=30))
-    add_account(db, email="tokyo@example.vn", role=Role.counsellor, event=event, timezone="Asia/Tokyo")
+    add_account(
+        db, email="tokyo@example.vn", role=Role.counsellor, event=event, timezone="Asia/Tokyo"
+    )
     assert login(client, "tokyo@example.vn") == 200
     page = client.get(f"/e/{event.slug}")
     assert "UTC+09:00 Asia/Tokyo" in page.text
@@ -76,7 +97,9 @@ def test_signed_in_viewer_abroad_also_sees_their_own_time(client: TestClient, db
 
 
 def test_pages_switch_language(client: TestClient, db: Session) -> None:
-    event = add_event(db, title_vi="Hội nghị cà rốt Hải Dương", title_en="Hai Duong carrot conference")
+    event = add_event(
+        db, title_vi="Hội nghị cà rốt Hải Dương", title_en="Hai Duong carrot conference"
+    )
     vi = client.get(f"/e/{event.slug}")
     assert "Hội nghị cà rốt Hải Dương" in vi.text
     assert 'lang="vi"' in vi.text
@@ -88,7 +111,10 @@ def test_pages_switch_language(client: TestClient, db: Session) -> None:
     assert "Hai Duong carrot conference" in en.text
     assert "Agenda" in en.text
     assert "Agenda" not in vi.text
-    assert client.get("/lang/en?next=https://evil.example", follow_redirects=False).headers["location"] == "/"
+    assert (
+        client.get("/lang/en?next=https://evil.example", follow_redirects=False).headers["location"]
+        == "/"
+    )
 
 
 def test_event_text_is_escaped(client: TestClient, db: Session) -> None:

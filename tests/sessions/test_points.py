@@ -15,9 +15,13 @@ from tests.factories import add_account, add_event, add_point
 from tests.server.test_auth import login
 
 
-def test_join_link_signs_the_room_pc_in_as_its_point(client: TestClient, db: Session, settings: Settings) -> None:
+def test_join_link_signs_the_room_pc_in_as_its_point(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
     event = add_event(db)
-    point, token = add_point(db, event, settings.secret_key.get_secret_value(), name="Thương vụ Việt Nam tại Nhật Bản")
+    point, token = add_point(
+        db, event, settings.secret_key.get_secret_value(), name="Thương vụ Việt Nam tại Nhật Bản"
+    )
     response = client.get(f"/join/{token}", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == f"/e/{event.slug}/point"
@@ -43,7 +47,9 @@ def test_join_api_returns_the_point(client: TestClient, db: Session, settings: S
 
 
 @pytest.mark.parametrize("token", ["forged", "0" * 64, "x" * 300])
-def test_forged_join_tokens_are_refused(client: TestClient, db: Session, settings: Settings, token: str) -> None:
+def test_forged_join_tokens_are_refused(
+    client: TestClient, db: Session, settings: Settings, token: str
+) -> None:
     event = add_event(db)
     add_point(db, event, settings.secret_key.get_secret_value())
     response = client.post("/api/points/join", json={"token": token})
@@ -52,7 +58,9 @@ def test_forged_join_tokens_are_refused(client: TestClient, db: Session, setting
     assert db.exec(select(AuthSession)).all() == []
 
 
-def test_a_token_from_another_secret_key_is_refused(client: TestClient, db: Session, settings: Settings) -> None:
+def test_a_token_from_another_secret_key_is_refused(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
     event = add_event(db)
     point, _token = add_point(db, event, settings.secret_key.get_secret_value())
     from sessions.rules import join_token
@@ -90,7 +98,9 @@ def test_rotating_a_link_stops_the_old_one_and_its_sessions(
     assert new_token not in (stored.join_token_hash, stored.join_nonce)
 
 
-def test_revoking_a_link_signs_the_point_out(client: TestClient, db: Session, settings: Settings) -> None:
+def test_revoking_a_link_signs_the_point_out(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
     event = add_event(db)
     point, token = add_point(db, event, settings.secret_key.get_secret_value())
     add_account(db, email="org@example.vn", role=Role.organiser, event=event)
@@ -104,7 +114,9 @@ def test_revoking_a_link_signs_the_point_out(client: TestClient, db: Session, se
     assert listed[0]["join_url"] is None
 
 
-def test_join_link_of_a_finished_event_is_refused(client: TestClient, db: Session, settings: Settings) -> None:
+def test_join_link_of_a_finished_event_is_refused(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
     now = datetime.now(UTC)
     event = add_event(db, starts_at=now - timedelta(days=3), ends_at=now - timedelta(days=2))
     _point, token = add_point(db, event, settings.secret_key.get_secret_value())
@@ -113,17 +125,38 @@ def test_join_link_of_a_finished_event_is_refused(client: TestClient, db: Sessio
     assert db.exec(select(AuthSession)).all() == []
 
 
-def test_points_api_shows_join_links_to_organisers_only(client: TestClient, db: Session, settings: Settings) -> None:
+def test_points_api_shows_join_links_to_organisers_only(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
     event = add_event(db)
     secret = settings.secret_key.get_secret_value()
-    _p1, token = add_point(db, event, secret, name="UBND huyện Cẩm Giàng", country="VN", city="Cẩm Giàng", timezone="Asia/Ho_Chi_Minh")
-    add_point(db, event, secret, name="Thương vụ Việt Nam tại UAE", country="AE", city="Dubai", timezone="Asia/Dubai")
+    _p1, token = add_point(
+        db,
+        event,
+        secret,
+        name="UBND huyện Cẩm Giàng",
+        country="VN",
+        city="Cẩm Giàng",
+        timezone="Asia/Ho_Chi_Minh",
+    )
+    add_point(
+        db,
+        event,
+        secret,
+        name="Thương vụ Việt Nam tại UAE",
+        country="AE",
+        city="Dubai",
+        timezone="Asia/Dubai",
+    )
     add_account(db, email="org@example.vn", role=Role.organiser, event=event)
     add_account(db, email="tt@example.vn", role=Role.counsellor, event=event)
 
     assert login(client, "tt@example.vn") == 200
     as_counsellor = client.get(f"/api/events/{event.slug}/points").json()
-    assert {p["name"] for p in as_counsellor} == {"UBND huyện Cẩm Giàng", "Thương vụ Việt Nam tại UAE"}
+    assert {p["name"] for p in as_counsellor} == {
+        "UBND huyện Cẩm Giàng",
+        "Thương vụ Việt Nam tại UAE",
+    }
     assert all(p["join_url"] is None for p in as_counsellor)
     assert all(p["online"] is False for p in as_counsellor)
 
@@ -150,7 +183,9 @@ def test_points_api_needs_a_member(client: TestClient, db: Session, settings: Se
 
 
 @pytest.mark.parametrize("role", [Role.producer, Role.counsellor, Role.buyer])
-def test_non_organisers_cannot_manage_points(client: TestClient, db: Session, settings: Settings, role: Role) -> None:
+def test_non_organisers_cannot_manage_points(
+    client: TestClient, db: Session, settings: Settings, role: Role
+) -> None:
     event = add_event(db)
     point, token = add_point(db, event, settings.secret_key.get_secret_value())
     add_account(db, email="member@example.vn", role=role, event=event)
@@ -160,11 +195,14 @@ def test_non_organisers_cannot_manage_points(client: TestClient, db: Session, se
     assert client.post(f"/api/points/{point.id}/revoke").status_code == 403
     db.expire_all()
     stored = db.get(AttendancePoint, point.id)
-    assert stored is not None and not stored.revoked
+    assert stored is not None
+    assert not stored.revoked
     assert client.post("/api/points/join", json={"token": token}).status_code == 200
 
 
-def test_a_point_cannot_open_organiser_pages_or_api(client: TestClient, db: Session, settings: Settings) -> None:
+def test_a_point_cannot_open_organiser_pages_or_api(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
     event = add_event(db)
     point, token = add_point(db, event, settings.secret_key.get_secret_value())
     assert client.post("/api/points/join", json={"token": token}).status_code == 200
@@ -186,12 +224,14 @@ def test_organiser_of_another_event_cannot_touch_this_events_points(
     from tests.server.test_auth import csrf_from
 
     forged = client.post(
-        f"/e/{other.slug}/organiser/points/{point.id}/revoke", data={"csrf_token": csrf_from(page.text)}
+        f"/e/{other.slug}/organiser/points/{point.id}/revoke",
+        data={"csrf_token": csrf_from(page.text)},
     )
     assert forged.status_code == 403
     db.expire_all()
     stored = db.get(AttendancePoint, point.id)
-    assert stored is not None and not stored.revoked
+    assert stored is not None
+    assert not stored.revoked
 
 
 def test_anonymous_visitor_is_sent_to_sign_in(client: TestClient, db: Session) -> None:
@@ -202,7 +242,9 @@ def test_anonymous_visitor_is_sent_to_sign_in(client: TestClient, db: Session) -
     assert client.post("/api/points/1/join-link").status_code == 401
 
 
-def test_organiser_page_rotates_a_link_with_a_form(client: TestClient, db: Session, settings: Settings) -> None:
+def test_organiser_page_rotates_a_link_with_a_form(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
     event = add_event(db)
     point, token = add_point(db, event, settings.secret_key.get_secret_value())
     add_account(db, email="org@example.vn", role=Role.organiser, event=event)
@@ -212,7 +254,8 @@ def test_organiser_page_rotates_a_link_with_a_form(client: TestClient, db: Sessi
     from tests.server.test_auth import csrf_from
 
     response = client.post(
-        f"/e/{event.slug}/organiser/points/{point.id}/rotate", data={"csrf_token": csrf_from(page.text)}
+        f"/e/{event.slug}/organiser/points/{point.id}/rotate",
+        data={"csrf_token": csrf_from(page.text)},
     )
     assert response.status_code == 200
     assert token not in response.text
