@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hmac
+import html
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server.errors import error_body
@@ -48,7 +49,12 @@ class SameOriginMiddleware:
             headers = Headers(scope=scope)
             if not self._same_origin(scope, headers):
                 message = gettext("Request refused: it did not come from this site.")
-                response = JSONResponse(error_body("cross_site", message), status_code=403)
+                response: Response
+                if scope["path"].startswith("/api/"):
+                    response = JSONResponse(error_body("cross_site", message), status_code=403)
+                else:
+                    page = f"<!doctype html><meta charset=utf-8><title>403</title><p>{html.escape(message)}</p>"
+                    response = HTMLResponse(page, status_code=403)
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

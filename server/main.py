@@ -14,6 +14,7 @@ from server.app import build_app
 from server.settings import Settings, get_settings
 from sessions import api as sessions_api
 from sessions import pages as sessions_pages
+from sessions import registration_pages
 
 # Every table, registered once, for migrations and the app.
 metadata = SQLModel.metadata
@@ -23,5 +24,11 @@ MODEL_MODULES = (server.models, sessions.models, booths.models)
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The whole ketnoi web app."""
     settings = settings or get_settings()
-    routers = [core_api.router, core_pages.router, sessions_api.router, sessions_pages.router]
+    routers = [
+        core_api.router,
+        core_pages.router,
+        sessions_api.router,
+        sessions_pages.router,
+        registration_pages.router,
+    ]
     return build_app(settings, routers)
