@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 from sqlmodel import select
 
 from server.accounts import create_account, find_account, grant_role
@@ -46,8 +47,11 @@ def _settings(
         overrides["port"] = port
     try:
         return Settings(**overrides)
-    except ValueError as exc:
-        typer.echo(f"Settings refused: {exc}", err=True)
+    except ValidationError as exc:
+        # Only the messages: the input would include the secret key.
+        for error in exc.errors(include_input=False, include_url=False):
+            where = ".".join(str(part) for part in error["loc"])
+            typer.echo(f"Settings refused: {where} {error['msg']}".replace("  ", " "), err=True)
         raise typer.Exit(2) from exc
 
 

@@ -151,7 +151,7 @@ async def register_submit(
             organisation_name=values["organisation_name"],
             country=values["country"],
             role=values["role"],
-            locale=values["locale"],
+            locale=values["locale"] or settings.default_locale,
             consent=consent,
             client=_client(request),
             throttle=_signup_throttle(request),
@@ -187,7 +187,7 @@ def _registration_rows(rows: list[Registration], zone: str) -> list[dict[str, An
             "country_code": r.country,
             "role": gettext(ROLE_LABELS[r.role_requested]),
             "language": LOCALE_NAMES.get(r.locale, r.locale),
-            "status": r.status.value,
+            "status": str(r.status),
             "status_label": gettext(STATUS_LABELS[r.status]),
             "registered": format_datetime(r.created_at, zone),
             "decided": format_datetime(r.decided_at, zone) if r.decided_at else "",
@@ -365,7 +365,7 @@ async def organiser_invite(
             email=values["email"],
             display_name=values["display_name"],
             role=values["role"],
-            locale=values["locale"],
+            locale=values["locale"] or settings.default_locale,
             organiser=organiser,
         )
     except AppError as exc:
