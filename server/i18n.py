@@ -27,11 +27,17 @@ def translations(locale: str) -> NullTranslations:
     if locale == "en":
         return NullTranslations()
     loaded = Translations.load(str(LOCALE_DIR), [locale], domain="messages")
-    if not isinstance(loaded, Translations):
-        raise RuntimeError(
-            f"no compiled '{locale}' catalogue in {LOCALE_DIR}: run `make catalogues`"
-        )
-    return loaded
+    if isinstance(loaded, Translations):
+        return loaded
+    # Installed without the build step: compile the .po in memory rather than show English.
+    po = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not po.exists():
+        raise RuntimeError(f"no '{locale}' catalogue in {LOCALE_DIR}")
+    buffer = BytesIO()
+    with po.open("rb") as fh:
+        write_mo(buffer, read_po(fh, locale=locale))
+    buffer.seek(0)
+    return Translations(buffer, domain="messages")
 
 
 def set_locale(locale: str) -> None:

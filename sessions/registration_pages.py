@@ -151,7 +151,7 @@ async def register_submit(
             organisation_name=values["organisation_name"],
             country=values["country"],
             role=values["role"],
-            locale=values["locale"] or settings.default_locale,
+            locale=values["locale"],
             consent=consent,
             client=_client(request),
             throttle=_signup_throttle(request),

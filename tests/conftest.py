@@ -86,3 +86,8 @@ def settings_https_client(settings: Settings) -> Iterator[TestClient]:
     secure = settings.model_copy(update={"https": True, "public_base_url": "https://testserver"})
     with TestClient(create_app(secure), base_url="https://testserver") as test_client:
         yield test_client
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser journeys last: they are the slowest, and the unit tests should speak first."""
+    items.sort(key=lambda item: "/e2e/" in str(item.path))

@@ -8,7 +8,11 @@ from booths.rules import check_ocop_stars, normalise_certifications
 
 
 def test_certifications_are_spelled_one_way() -> None:
-    assert normalise_certifications(" vietgap, GLOBALGAP ,ocop, VietGAP") == ["VietGAP", "GlobalGAP", "OCOP"]
+    assert normalise_certifications(" vietgap, GLOBALGAP ,ocop, VietGAP") == [
+        "VietGAP",
+        "GlobalGAP",
+        "OCOP",
+    ]
     assert normalise_certifications("iso 22000") == ["ISO 22000"]
     assert normalise_certifications("") == []
 

@@ -101,7 +101,9 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
         server.stop()
 
 
-@pytest.fixture(scope="session")
+# Module scope: while sync Playwright runs, this thread has a running event loop, which
+# would break asyncio.run() in the tests collected after these.
+@pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     """Debian's Chromium, headless, with a scratch HOME (never a downloaded browser)."""
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:

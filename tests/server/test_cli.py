@@ -23,7 +23,15 @@ KETNOI = str(Path(sys.executable).with_name("ketnoi"))
 def run(*args: str, stdin: str = "", data_dir: Path) -> subprocess.CompletedProcess[str]:
     """Run the CLI with only this test's data folder configured."""
     env = {"PATH": "/usr/bin:/bin", "KETNOI_DATA_DIR": str(data_dir), "HOME": str(data_dir.parent)}
-    return subprocess.run([KETNOI, *args], input=stdin, capture_output=True, text=True, env=env, timeout=120, check=False)
+    return subprocess.run(
+        [KETNOI, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_db_upgrade_then_create_organiser_who_can_sign_in(tmp_path: Path) -> None:
@@ -35,8 +43,14 @@ def test_db_upgrade_then_create_organiser_who_can_sign_in(tmp_path: Path) -> Non
     with Session(engine) as db:
         event = add_event(db, slug="hoi-nghi-ca-rot")
     created = run(
-        "create-organiser", "--email", "Ban.ToChuc@example.vn", "--name", "Sở Công Thương Hải Dương",
-        "--password-stdin", stdin="mật khẩu đủ dài\n", data_dir=data,
+        "create-organiser",
+        "--email",
+        "Ban.ToChuc@example.vn",
+        "--name",
+        "Sở Công Thương Hải Dương",
+        "--password-stdin",
+        stdin="mật khẩu đủ dài\n",
+        data_dir=data,
     )
     assert created.returncode == 0, created.stderr
     assert "hoi-nghi-ca-rot" in created.stdout
@@ -44,8 +58,14 @@ def test_db_upgrade_then_create_organiser_who_can_sign_in(tmp_path: Path) -> Non
 
     # The same person again, in NFD and another case: no second account.
     again = run(
-        "create-organiser", "--email", unicodedata.normalize("NFD", "ban.tochuc@EXAMPLE.vn"), "--name", "x",
-        "--password-stdin", stdin="mật khẩu đủ dài\n", data_dir=data,
+        "create-organiser",
+        "--email",
+        unicodedata.normalize("NFD", "ban.tochuc@EXAMPLE.vn"),
+        "--name",
+        "x",
+        "--password-stdin",
+        stdin="mật khẩu đủ dài\n",
+        data_dir=data,
     )
     assert again.returncode == 0, again.stderr
     with Session(engine) as db:
@@ -58,14 +78,26 @@ def test_db_upgrade_then_create_organiser_who_can_sign_in(tmp_path: Path) -> Non
     engine.dispose()
 
     with TestClient(create_app(Settings(data_dir=data))) as client:
-        response = client.post("/api/auth/login", json={"email": "ban.tochuc@example.vn", "password": "mật khẩu đủ dài"})
+        response = client.post(
+            "/api/auth/login",
+            json={"email": "ban.tochuc@example.vn", "password": "mật khẩu đủ dài"},
+        )
         assert response.status_code == 200
         assert client.get(f"/e/{event.slug}/organiser/points").status_code == 200
 
 
 def test_create_organiser_refuses_a_weak_password_and_changes_nothing(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    refused = run("create-organiser", "--email", "a@example.vn", "--name", "A", "--password-stdin", stdin="short\n", data_dir=data)
+    refused = run(
+        "create-organiser",
+        "--email",
+        "a@example.vn",
+        "--name",
+        "A",
+        "--password-stdin",
+        stdin="short\n",
+        data_dir=data,
+    )
     assert refused.returncode == 2
     assert "Refused" in refused.stderr
     settings = Settings(data_dir=data)
@@ -77,8 +109,16 @@ def test_create_organiser_refuses_a_weak_password_and_changes_nothing(tmp_path: 
 
 def test_unknown_event_is_named(tmp_path: Path) -> None:
     refused = run(
-        "create-organiser", "--email", "a@example.vn", "--name", "A", "--event", "khong-co",
-        "--password-stdin", stdin="mật khẩu đủ dài\n", data_dir=tmp_path / "data",
+        "create-organiser",
+        "--email",
+        "a@example.vn",
+        "--name",
+        "A",
+        "--event",
+        "khong-co",
+        "--password-stdin",
+        stdin="mật khẩu đủ dài\n",
+        data_dir=tmp_path / "data",
     )
     assert refused.returncode == 2
     assert "khong-co" in refused.stderr
@@ -88,8 +128,12 @@ def test_placeholder_secret_stops_the_server_with_a_message(tmp_path: Path) -> N
     leaked = "tooshort-secret-9f3a"
     env = {"PATH": "/usr/bin:/bin", "KETNOI_SECRET_KEY": leaked, "HOME": str(tmp_path)}
     result = subprocess.run(
-        [KETNOI, "db", "upgrade", "--data-dir", str(tmp_path / "d")], capture_output=True, text=True, env=env,
-        timeout=60, check=False,
+        [KETNOI, "db", "upgrade", "--data-dir", str(tmp_path / "d")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 2
     assert "placeholder" in result.stderr

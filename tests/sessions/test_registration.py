@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
@@ -51,7 +51,7 @@ def csrf_token(client: TestClient, path: str) -> str:
     return found.group(1)
 
 
-def sign_up(client: TestClient, event: Event, **overrides: str | None) -> httpx.Response:
+def sign_up(client: TestClient, event: Event, **overrides: str | None) -> httpx2.Response:
     """Submit the public form; a None override leaves the field out."""
     fields: dict[str, str | None] = {
         "csrf_token": csrf_token(client, f"/e/{event.slug}/register"),
@@ -74,7 +74,7 @@ def login(client: TestClient, address: str, password: str = PASSWORD) -> None:
     assert response.status_code == 200, response.text
 
 
-def organiser_post(client: TestClient, event: Event, path: str, **data: str) -> httpx.Response:
+def organiser_post(client: TestClient, event: Event, path: str, **data: str) -> httpx2.Response:
     """POST a form of the organiser's registrations page."""
     token = csrf_token(client, f"/e/{event.slug}/organiser/registrations")
     return client.post(
@@ -95,17 +95,17 @@ def account_by_email(db: Session, address: str) -> Account | None:
     return db.exec(select(Account).where(Account.email_key == email_key(address))).first()
 
 
-def template_name(response: httpx.Response) -> str:
+def template_name(response: httpx2.Response) -> str:
     name: str = response.template.name  # type: ignore[attr-defined]
     return name
 
 
-def context(response: httpx.Response) -> dict[str, Any]:
+def context(response: httpx2.Response) -> dict[str, Any]:
     values: dict[str, Any] = response.context  # type: ignore[attr-defined]
     return values
 
 
-def invite_path(page: httpx.Response) -> str:
+def invite_path(page: httpx2.Response) -> str:
     found = INVITE_PATH.search(page.text)
     assert found is not None, "no invitation link on the page"
     return found.group(0)
@@ -153,6 +153,10 @@ def test_the_form_offers_roles_countries_and_consent(web: TestClient, db: Sessio
     assert [c["value"] for c in values["countries"] if c["selected"]] == ["VN"]
     assert 'name="consent"' in page.text
     assert 'value="organiser"' not in page.text
+    web.cookies.set("ketnoi_lang", "vi")
+    vietnamese = context(web.get(f"/e/{event.slug}/register"))
+    assert [c["label"] for c in vietnamese["countries"] if c["selected"]] == ["Việt Nam"]
+    assert [o["value"] for o in vietnamese["locales"] if o["selected"]] == ["vi"]
 
 
 def test_missing_consent_is_refused_and_nothing_stored(web: TestClient, db: Session) -> None:
@@ -296,7 +300,9 @@ def test_organiser_approves_and_the_invited_person_sets_a_password(
     )
     assert mismatch.status_code == 400
     assert "The two passwords differ." in mismatch.text
-    short = web.post(path, data={"csrf_token": token, "password": "ngắn", "password_repeat": "ngắn"})
+    short = web.post(
+        path, data={"csrf_token": token, "password": "ngắn", "password_repeat": "ngắn"}
+    )
     assert short.status_code == 400
     assert "at least 10 characters" in short.text
     unchanged = account_by_email(db, EMAIL)
@@ -474,7 +480,7 @@ def test_csv_export(web: TestClient, db: Session) -> None:
     sign_up(
         web,
         event,
-        full_name="=HYPERLINK(\"http://evil.example\",\"x\")",
+        full_name='=HYPERLINK("http://evil.example","x")',
         email="buyer@example.jp",
         organisation_name="@SUM(1+1)",
         country="jp",
@@ -512,7 +518,7 @@ def test_csv_export(web: TestClient, db: Session) -> None:
     local = stored[EMAIL].created_at.astimezone(UTC) + timedelta(hours=7)
     assert nhung[8] == local.strftime("%Y-%m-%d %H:%M")
     buyer = by_email["buyer@example.jp"]
-    assert buyer[1] == "'=HYPERLINK(\"http://evil.example\",\"x\")"
+    assert buyer[1] == '\'=HYPERLINK("http://evil.example","x")'
     assert buyer[3] == "'@SUM(1+1)"
     assert buyer[4:7] == ["JP", "buyer", "en"]
 
@@ -523,7 +529,7 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], EmailMessage]] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         self.messages.append((list(envelope.rcpt_tos), message))

@@ -272,9 +272,7 @@ def upgrade() -> None:
         sa.Column("full_name", sa.String(length=200), nullable=False),
         sa.Column("email", sa.String(length=320), nullable=False),
         sa.Column("email_key", sa.String(length=320), nullable=False),
-        sa.Column(
-            "organisation_name", sa.String(length=300), nullable=False
-        ),
+        sa.Column("organisation_name", sa.String(length=300), nullable=False),
         sa.Column("country", sa.String(length=2), nullable=False),
         sa.Column("role_requested", sa.String(length=20), nullable=False),
         sa.Column("locale", sa.String(length=5), nullable=False),
