@@ -88,7 +88,7 @@ async def event_home(
     assert event.id is not None
     viewer_zone = principal.account.timezone if principal and principal.account else None
     talks = await service.list_talks(db, event.id)
-    points = await service.list_points(db, event.id)
+    point_count, international_count = await service.count_points(db, event.id)
     context = {
         "event": _event_view(event),
         "agenda": _agenda(talks, event.timezone, viewer_zone),
@@ -96,8 +96,8 @@ async def event_home(
         "other_zone": zone_label(event.starts_at, viewer_zone)
         if viewer_zone and viewer_zone != event.timezone
         else "",
-        "point_count": len(points),
-        "international_count": sum(1 for p in points if is_international(p.country)),
+        "point_count": point_count,
+        "international_count": international_count,
         "is_organiser": role == Role.organiser,
         "is_point_here": bool(principal and principal.point_event_id == event.id),
     }

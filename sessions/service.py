@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import case, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,6 +38,19 @@ async def list_points(db: AsyncSession, event_id: int) -> list[AttendancePoint]:
     """An event's attendance points: home first, then abroad, each by name."""
     rows = await db.exec(select(AttendancePoint).where(AttendancePoint.event_id == event_id))
     return sorted(rows.all(), key=lambda p: (p.country != "VN", p.country, p.name))
+
+
+async def count_points(db: AsyncSession, event_id: int) -> tuple[int, int]:
+    """How many points the event has, and how many of them are abroad (counted in SQL)."""
+    abroad = case((col(AttendancePoint.country) != "VN", 1), else_=0)
+    row = (
+        await db.exec(
+            select(func.count(), func.coalesce(func.sum(abroad), 0)).where(
+                AttendancePoint.event_id == event_id
+            )
+        )
+    ).one()
+    return int(row[0]), int(row[1])
 
 
 async def online_point_ids(
