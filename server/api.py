@@ -9,8 +9,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 
-from server.auth import SESSION_COOKIE, authenticate, revoke_session, session_expiry, start_session
-from server.cookies import clear_session_cookie, set_session_cookie
+from server.auth import SESSION_COOKIE, authenticate, revoke_session
+from server.cookies import clear_session_cookie, sign_in
 from server.deps import AppSettings, CurrentPrincipal, DbSession, Throttle
 from server.models import AccountPublic
 
@@ -48,13 +48,11 @@ async def login(
     client = request.client.host if request.client else "unknown"
     account = await authenticate(db, throttle, body.email, body.password, client)
     # Rotation: whatever session this browser had ends here.
-    await revoke_session(db, request.cookies.get(SESSION_COOKIE))
-    expires = session_expiry(settings)
-    token = await start_session(db, account_id=account.id, expires_at=expires)
     response = JSONResponse(
         {"account": AccountPublic.model_validate(account, from_attributes=True).model_dump()}
     )
-    set_session_cookie(response, settings, token, expires)
+    assert account.id is not None
+    await sign_in(db, settings, request, response, account.id)
     return response
 
 

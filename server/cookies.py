@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fastapi import Request
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.responses import Response
 
-from server.auth import SESSION_COOKIE
+from server.auth import SESSION_COOKIE, revoke_session, session_expiry, start_session
 from server.db import utcnow
 from server.settings import Settings
 
@@ -38,3 +40,13 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
     return target
+
+
+async def sign_in(
+    db: AsyncSession, settings: Settings, request: Request, response: Response, account_id: int
+) -> None:
+    """End whatever session this browser had (rotation), start a new one, set its cookie."""
+    await revoke_session(db, request.cookies.get(SESSION_COOKIE))
+    expires = session_expiry(settings)
+    token = await start_session(db, account_id=account_id, expires_at=expires)
+    set_session_cookie(response, settings, token, expires)

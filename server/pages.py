@@ -7,8 +7,8 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from server.accounts import accept_invitation, open_invitation
-from server.auth import SESSION_COOKIE, authenticate, revoke_session, session_expiry, start_session
-from server.cookies import clear_session_cookie, safe_next, set_session_cookie
+from server.auth import SESSION_COOKIE, authenticate, revoke_session
+from server.cookies import clear_session_cookie, safe_next, sign_in
 from server.deps import AppSettings, CsrfForm, DbSession, MaybePrincipal, Throttle, form_str
 from server.errors import AppError
 from server.i18n import LANG_COOKIE, LOCALES, gettext
@@ -41,11 +41,9 @@ async def login_submit(
     except AppError as exc:
         context = {"next": target, "email": email, "error": exc.text()}
         return render(request, "login.html", context, status_code=exc.status_code)
-    await revoke_session(db, request.cookies.get(SESSION_COOKIE))
-    expires = session_expiry(settings)
-    token = await start_session(db, account_id=account.id, expires_at=expires)
     response = RedirectResponse(target, status_code=303)
-    set_session_cookie(response, settings, token, expires)
+    assert account.id is not None
+    await sign_in(db, settings, request, response, account.id)
     return response
 
 
@@ -111,9 +109,7 @@ async def invitation_submit(
         _invitation, account = await open_invitation(db, token)
         context = {"name": account.display_name, "email": account.email, "error": exc.text()}
         return render(request, "invite.html", context, status_code=exc.status_code)
-    await revoke_session(db, request.cookies.get(SESSION_COOKIE))
-    expires = session_expiry(settings)
-    session_token = await start_session(db, account_id=account.id, expires_at=expires)
     response = RedirectResponse(safe_next(invitation.next_path), status_code=303)
-    set_session_cookie(response, settings, session_token, expires)
+    assert account.id is not None
+    await sign_in(db, settings, request, response, account.id)
     return response
