@@ -163,6 +163,18 @@ async def invite(
 ) -> IssuedInvitation:
     """Give the role and issue a set-password link; mail it when SMTP is configured."""
     assert account.id is not None
+    # A set-password link controls the whole account: an organiser may not get one for a
+    # person whose account already belongs to another event.
+    elsewhere = await db.exec(
+        select(Membership.id).where(
+            Membership.account_id == account.id, Membership.event_id != event_id
+        )
+    )
+    if elsewhere.first() is not None:
+        raise Conflict(
+            "invited_elsewhere",
+            "This person already has an account for another event. Ask them to sign in (or finish that invitation) first.",
+        )
     await grant_role(db, account.id, event_id, role)
     token = new_token()
     invitation = Invitation(

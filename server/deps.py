@@ -11,7 +11,6 @@ from starlette.datastructures import FormData
 
 from server.auth import SESSION_COOKIE, LoginThrottle, Principal, resolve_session
 from server.csrf import CSRF_COOKIE, CSRF_FIELD, form_token_valid
-from server.db import session_scope
 from server.errors import AppError, Forbidden, Unauthorised
 from server.i18n import LANG_COOKIE, negotiate, set_locale
 from server.models import Account
@@ -24,8 +23,15 @@ def _settings(request: Request) -> Settings:
 
 
 async def _db(request: Request) -> AsyncIterator[AsyncSession]:
-    async for db in session_scope(request.app.state.sessionmaker):
-        yield db
+    # Written out, not delegated to another generator: an error thrown in here must roll back
+    # and return the connection now, not whenever an abandoned generator is collected.
+    async with request.app.state.sessionmaker() as db:
+        try:
+            yield db
+            await db.commit()
+        except BaseException:
+            await db.rollback()
+            raise
 
 
 def _throttle(request: Request) -> LoginThrottle:
@@ -45,6 +51,10 @@ async def _maybe_principal(
 ) -> Principal | None:
     principal = await resolve_session(db, request.cookies.get(SESSION_COOKIE))
     request.state.principal = principal
+    # Plain strings for the page frame: an error rolls back and expires the ORM objects.
+    request.state.signed_in_name = (
+        principal.account.display_name if principal and principal.account else None
+    )
     account_locale = principal.account.locale if principal and principal.account else None
     set_locale(
         negotiate(

@@ -48,9 +48,7 @@ def render(
         "locale": get_locale(),
         "csrf_token": form_token(secret, cookie),
         "principal": principal,
-        "signed_in_name": principal.account.display_name
-        if principal and principal.account
-        else None,
+        "signed_in_name": getattr(request.state, "signed_in_name", None),
         "languages": [
             {"code": code, "name": label, "url": f"/lang/{code}?next={quote(here, safe='')}"}
             for code, label in LOCALE_NAMES.items()

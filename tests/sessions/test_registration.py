@@ -427,6 +427,37 @@ def test_direct_invitation(web: TestClient, db: Session) -> None:
     assert role == Role.organiser
 
 
+def test_no_password_link_for_a_person_invited_by_another_event(
+    web: TestClient, db: Session
+) -> None:
+    first = add_event(db)
+    second = add_event(db)
+    organiser_a = add_account(db, role=Role.organiser, event=first)
+    organiser_b = add_account(db, role=Role.organiser, event=second)
+    login(web, organiser_a.email)
+    invited = organiser_post(
+        web,
+        first,
+        "invitations",
+        email="tt.kr@example.vn",
+        display_name="Tham tán",
+        role="counsellor",
+    )
+    assert context(invited)["notice"]["url"] is not None
+
+    # Another event's organiser must not get a link that would take the account over.
+    login(web, organiser_b.email)
+    taken = organiser_post(
+        web, second, "invitations", email="TT.KR@example.vn", display_name="X", role="buyer"
+    )
+    assert taken.status_code == 409
+    assert "/invite/" not in taken.text
+    account = account_by_email(db, "tt.kr@example.vn")
+    assert account is not None
+    memberships = db.exec(select(Membership).where(Membership.account_id == account.id)).all()
+    assert [(m.event_id, m.role) for m in memberships] == [(first.id, Role.counsellor)]
+
+
 @pytest.mark.parametrize("who", ["producer", "buyer", "point", "other_organiser"])
 @pytest.mark.parametrize("path", ["registrations", "registrations.csv"])
 def test_only_the_events_organisers_see_registrations(
