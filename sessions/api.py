@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from server.auth import can_see_event_people, require_role
+from server.auth import can_see_event_people, role_in_event
 from server.cookies import set_session_cookie
 from server.deps import AppSettings, DbSession, MaybePrincipal
 from server.errors import AppError, Forbidden, NotFound
@@ -17,7 +17,6 @@ from server.i18n import get_locale
 from server.models import Role
 from server.rules import in_zone, is_timezone
 from sessions import service
-from sessions.models import AttendancePoint
 from sessions.rules import pick
 
 router = APIRouter(prefix="/api", tags=["events"])
@@ -121,13 +120,10 @@ async def list_points(
         raise AppError("sign_in_required", "Please sign in.", status_code=401)
     if not await can_see_event_people(db, principal, event.id):
         raise Forbidden("forbidden", "You do not have permission to do this.")
-    is_organiser = False
-    if principal.account is not None:
-        try:
-            await require_role(db, principal, event.id, Role.organiser)
-            is_organiser = True
-        except Forbidden:
-            is_organiser = False
+    account_id = principal.account.id if principal.account else None
+    is_organiser = (
+        account_id is not None and await role_in_event(db, account_id, event.id) == Role.organiser
+    )
     points = await service.list_points(db, event.id)
     online = await service.online_point_ids(db, settings, points)
     return [
@@ -164,7 +160,7 @@ async def rotate_join_link(
     point_id: int, db: DbSession, settings: AppSettings, principal: MaybePrincipal
 ) -> JoinLinkOut:
     """Issue a new join link (organisers of the point's event); the old one stops at once."""
-    point = await _organised_point(db, principal, point_id)
+    point = await service.get_organised_point(db, principal, point_id)
     url = await service.rotate_join_link(db, settings, point)
     return JoinLinkOut(point_id=point_id, join_url=url)
 
@@ -174,22 +170,9 @@ async def revoke_join_link(
     point_id: int, db: DbSession, principal: MaybePrincipal
 ) -> dict[str, str]:
     """Stop the point's join link and sign its PCs out (organisers)."""
-    point = await _organised_point(db, principal, point_id)
+    point = await service.get_organised_point(db, principal, point_id)
     await service.revoke_join_link(db, point)
     return {"status": "revoked"}
-
-
-async def _organised_point(
-    db: DbSession, principal: MaybePrincipal, point_id: int
-) -> AttendancePoint:
-    point = await db.get(AttendancePoint, point_id)
-    if point is None:
-        # Members of other events learn nothing about which ids exist.
-        if principal is None:
-            raise AppError("sign_in_required", "Please sign in.", status_code=401)
-        raise NotFound("point_not_found", "No such attendance point.")
-    await require_role(db, principal, point.event_id, Role.organiser)
-    return point
 
 
 @router.get("/events/{slug}/talks")

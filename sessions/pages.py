@@ -174,9 +174,7 @@ async def _organiser_point(
     db: DbSession, principal: Principal | None, slug: str, point_id: int
 ) -> tuple[Event, AttendancePoint]:
     event = await service.get_event(db, slug)
-    assert event.id is not None
-    await require_role(db, principal, event.id, Role.organiser)
-    point = await service.get_point(db, point_id)
+    point = await service.get_organised_point(db, principal, point_id)
     if point.event_id != event.id:
         raise Forbidden("forbidden", "You do not have permission to do this.")
     return event, point

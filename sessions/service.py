@@ -9,9 +9,16 @@ from sqlalchemy import case, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.auth import points_seen_since, revoke_point_sessions, start_session
+from server.auth import (
+    Principal,
+    points_seen_since,
+    require_role,
+    revoke_point_sessions,
+    start_session,
+)
 from server.db import utcnow
-from server.errors import AppError, NotFound
+from server.errors import AppError, NotFound, Unauthorised
+from server.models import Role
 from server.rules import token_hash
 from server.settings import Settings
 from sessions.models import AttendancePoint, Event, Talk
@@ -66,6 +73,19 @@ async def get_point(db: AsyncSession, point_id: int) -> AttendancePoint:
     point = await db.get(AttendancePoint, point_id)
     if point is None:
         raise NotFound("point_not_found", "No such attendance point.")
+    return point
+
+
+async def get_organised_point(
+    db: AsyncSession, principal: Principal | None, point_id: int
+) -> AttendancePoint:
+    """A point whose event the caller organises; 401, 403 or 404 otherwise."""
+    point = await db.get(AttendancePoint, point_id)
+    if point is None:
+        if principal is None:
+            raise Unauthorised("sign_in_required", "Please sign in.")
+        raise NotFound("point_not_found", "No such attendance point.")
+    await require_role(db, principal, point.event_id, Role.organiser)
     return point
 
 
