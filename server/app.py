@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+import secrets
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from urllib.parse import quote
 
@@ -15,9 +16,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import Response
+from starlette.routing import WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.attendance import AttendanceRecorder
 from server.auth import LoginThrottle
+from server.bus import Bus, LocalBus, RedisBus
 from server.csrf import SameOriginMiddleware
 from server.db import make_engine, make_sessionmaker
 from server.errors import (
@@ -29,6 +33,7 @@ from server.errors import (
     validation_error_json,
     wants_json,
 )
+from server.hub import Hub, HubEndpoint
 from server.i18n import LANG_COOKIE, N_, gettext, negotiate, set_locale
 from server.settings import Settings
 from server.templating import STATIC_DIR, render
@@ -130,19 +135,38 @@ class RedactedAccessLog(logging.Filter):
         return True
 
 
-def build_app(settings: Settings, routers: Sequence[APIRouter]) -> FastAPI:
+HubInstaller = Callable[[Hub], None]
+
+
+def build_app(
+    settings: Settings,
+    routers: Sequence[APIRouter],
+    hub_installers: Sequence[HubInstaller] = (),
+) -> FastAPI:
     """A FastAPI app with our lifespan, middleware and error handling around `routers`."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
         app.state.engine = engine
-        app.state.sessionmaker = make_sessionmaker(engine)
+        sessionmaker = make_sessionmaker(engine)
+        app.state.sessionmaker = sessionmaker
         app.state.login_throttle = LoginThrottle(settings)
         logging.getLogger("uvicorn.access").addFilter(RedactedAccessLog())
+        node = secrets.token_hex(4)
+        bus: Bus = RedisBus(settings.redis_url, node) if settings.redis_url else LocalBus()
+        hub = Hub(settings, sessionmaker, bus, node)
+        for install in hub_installers:
+            install(hub)
+        recorder = AttendanceRecorder(hub, sessionmaker)
+        app.state.hub = hub
+        await hub.start()
+        await recorder.start()
         try:
             yield
         finally:
+            await hub.stop()
+            await recorder.stop()
             await engine.dispose()
 
     app = FastAPI(
@@ -167,4 +191,5 @@ def build_app(settings: Settings, routers: Sequence[APIRouter]) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for router in routers:
         app.include_router(router)
+    app.router.routes.append(WebSocketRoute("/ws", HubEndpoint()))
     return app

@@ -63,17 +63,20 @@ class Principal:
         return self.point_id is not None
 
 
+def limiter_storage(settings: Settings) -> Storage:
+    """Counters for rate limits: in memory, or in Redis so the limits hold across processes."""
+    if not settings.redis_url:
+        return MemoryStorage()
+    shared = storage_from_string(f"async+{settings.redis_url}")
+    assert isinstance(shared, Storage)
+    return shared
+
+
 class LoginThrottle:
     """Counts failed logins per email and per client address in a moving window."""
 
     def __init__(self, settings: Settings) -> None:
-        storage: Storage = MemoryStorage()
-        if settings.redis_url:
-            # Shared by every server process, so the limit holds across them.
-            shared = storage_from_string(f"async+{settings.redis_url}")
-            assert isinstance(shared, Storage)
-            storage = shared
-        self._limiter = MovingWindowRateLimiter(storage)
+        self._limiter = MovingWindowRateLimiter(limiter_storage(settings))
         self._item = RateLimitItemPerSecond(
             settings.login_failures_per_window, settings.login_failure_window_seconds
         )

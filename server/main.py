@@ -8,12 +8,15 @@ from sqlmodel import SQLModel
 import booths.models
 import server.models
 import sessions.models
+from booths import realtime as booths_realtime
 from server import api as core_api
+from server import chat
 from server import pages as core_pages
 from server.app import build_app
 from server.settings import Settings, get_settings
 from sessions import api as sessions_api
 from sessions import pages as sessions_pages
+from sessions import realtime as sessions_realtime
 from sessions import registration_pages
 
 # Every table, registered once, for migrations and the app.
@@ -31,4 +34,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sessions_pages.router,
         registration_pages.router,
     ]
-    return build_app(settings, routers)
+    return build_app(
+        settings,
+        routers,
+        hub_installers=[chat.install, sessions_realtime.install, booths_realtime.install],
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from server.db import UTCDateTime, utcnow
@@ -110,3 +110,73 @@ class Invitation(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     mailed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ChatChannel(SQLModel, table=True):
+    """A channel's chat counter; `epoch` changes when its history is reset."""
+
+    __tablename__ = "chat_channel"
+
+    channel: str = Field(primary_key=True, max_length=60)
+    epoch: str = Field(max_length=32)
+    last_seq: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ChatMessage(SQLModel, table=True):
+    """A chat message, numbered within its channel; plain text."""
+
+    __tablename__ = "chat_message"
+    __table_args__ = (
+        UniqueConstraint("channel", "seq"),
+        # A resend with the same client id is the same message.
+        UniqueConstraint("channel", "sender_key", "client_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=60)
+    seq: int
+    sender_key: str = Field(max_length=24)
+    author_account_id: int | None = Field(default=None, foreign_key="account.id")
+    author_point_id: int | None = Field(default=None, foreign_key="attendance_point.id")
+    author_name: str = Field(max_length=300)
+    body: str = Field(sa_type=Text)
+    client_id: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    hidden_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    hidden_by_id: int | None = Field(default=None, foreign_key="account.id")
+
+
+class ChatMute(SQLModel, table=True):
+    """A member who may not post in a scope (an event's talks, or a booth) until `until`."""
+
+    __tablename__ = "chat_mute"
+    __table_args__ = (UniqueConstraint("scope", "member_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=60)
+    member_key: str = Field(max_length=24)
+    until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_by_id: int | None = Field(default=None, foreign_key="account.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PresenceInterval(SQLModel, table=True):
+    """A stretch of time a member was connected to an event, for attendance reports.
+
+    `seen_at` is refreshed while the interval is open, so one left open by a process that died
+    ends at its last `seen_at`.
+    """
+
+    __tablename__ = "presence_interval"
+    __table_args__ = (Index("ix_presence_interval_event_member", "event_id", "member_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id")
+    member_key: str = Field(max_length=24)
+    account_id: int | None = Field(default=None, foreign_key="account.id")
+    point_id: int | None = Field(default=None, foreign_key="attendance_point.id")
+    node: str = Field(max_length=16, index=True)
+    joined_at: datetime = Field(sa_type=UTCDateTime)
+    seen_at: datetime = Field(sa_type=UTCDateTime)
+    left_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -51,6 +51,23 @@ class Settings(BaseSettings):
     point_online_seconds: int = Field(default=60, ge=5)
     sqlite_busy_timeout_ms: int = Field(default=5_000, ge=0)
 
+    # The realtime hub (/ws) and chat.
+    hub_max_frame_bytes: int = Field(default=16_384, ge=1_024, le=1_048_576)
+    hub_send_budget_bytes: int = Field(default=524_288, ge=16_384)
+    hub_ping_seconds: float = Field(default=5.0, gt=0)
+    hub_idle_timeout_seconds: float = Field(default=15.0, gt=0)
+    hub_requests_per_minute: int = Field(default=600, ge=10)
+    hub_errors_per_minute: int = Field(default=20, ge=1)
+    hub_max_subscriptions: int = Field(default=100, ge=1)
+    hub_session_check_seconds: float = Field(default=3.0, gt=0)
+    hub_presence_flush_seconds: float = Field(default=1.0, gt=0)
+    hub_node_timeout_seconds: float = Field(default=12.0, gt=0)
+    hub_replay_max: int = Field(default=1_000, ge=10)
+    chat_max_length: int = Field(default=2_000, ge=1, le=100_000)
+    chat_messages_per_minute: int = Field(default=30, ge=1)
+    floor_max_speakers: int = Field(default=1, ge=1, le=10)
+    poll_max_options: int = Field(default=10, ge=2, le=50)
+
     # Mail: invitations are mailed when a host is set, else shown to the organiser.
     smtp_host: str = ""
     smtp_port: int = Field(default=587, ge=1, le=65535)

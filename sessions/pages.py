@@ -1,4 +1,4 @@
-"""Pages: the event list and home, the organiser's points page, a point's console."""
+"""Pages: the event list and home, the organiser's points and live pages, a point's console."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from starlette.responses import Response
 
 from server.auth import Principal, require_role, role_in_event
 from server.cookies import set_session_cookie
+from server.db import utcnow
 from server.deps import AppSettings, CsrfForm, CurrentPrincipal, DbSession, MaybePrincipal
-from server.errors import Forbidden
+from server.errors import Forbidden, NotFound
 from server.i18n import get_locale, gettext
 from server.models import Role
 from server.rules import format_datetime, zone_label
@@ -19,7 +20,7 @@ from server.settings import Settings
 from server.templating import render
 from sessions import service
 from sessions.models import AttendancePoint, Event, Talk
-from sessions.rules import is_international, pick, talk_times
+from sessions.rules import is_international, member_key, pick, pick_current_talk, talk_times
 
 router = APIRouter(include_in_schema=False)
 
@@ -58,6 +59,99 @@ def _agenda(talks: list[Talk], zone: str, other_zone: str | None) -> list[dict[s
     return rows
 
 
+def _live_labels() -> dict[str, str]:
+    """What the live widgets write on the page, in the reader's language (JS has no gettext)."""
+    return {
+        "connecting": gettext("Connecting…"),
+        "connected": gettext("Live"),
+        "reconnecting": gettext("Connection lost, reconnecting…"),
+        "signed_out": gettext("Signed out. Open your join link or sign in again."),
+        "not_connected": gettext("Not connected. Try again in a moment."),
+        "sending": gettext("sending…"),
+        "characters": gettext("%(count)s / %(max)s characters"),
+        "no_messages": gettext("No messages yet."),
+        "hide": gettext("Hide"),
+        "mute": gettext("Mute"),
+        "unmute": gettext("Unmute"),
+        "muted_member": gettext("%(name)s is muted."),
+        "unmuted_member": gettext("%(name)s may write again."),
+        "you": gettext("you"),
+        "no_questions": gettext("No questions yet. Ask the first one."),
+        "vote_one": gettext("%(n)s vote"),
+        "vote_many": gettext("%(n)s votes"),
+        "upvote": gettext("Upvote"),
+        "voted": gettext("Voted"),
+        "answered": gettext("Answered"),
+        "hidden": gettext("Hidden"),
+        "mark_answered": gettext("Mark answered"),
+        "reopen": gettext("Reopen"),
+        "raise_hand": gettext("Raise hand"),
+        "lower_hand": gettext("Lower hand"),
+        "give_back": gettext("Give the floor back"),
+        "hand_hint": gettext("Raise your hand to ask for the floor."),
+        "queue_position": gettext("Your hand is raised: number %(n)s in the queue."),
+        "have_floor": gettext("You have the floor."),
+        "grant": gettext("Give the floor"),
+        "revoke": gettext("End"),
+        "skip": gettext("Skip"),
+        "waiting": gettext("waiting %(time)s"),
+        "speaking": gettext("speaking %(time)s"),
+        "queue_empty": gettext("Nobody is waiting."),
+        "no_speaker": gettext("Nobody has the floor."),
+        "no_polls": gettext("No polls yet."),
+        "vote": gettext("Vote"),
+        "change_vote": gettext("Change my vote"),
+        "close_poll": gettext("Close the poll"),
+        "poll_open": gettext("Open"),
+        "poll_closed": gettext("Closed"),
+        "single_choice": gettext("One choice"),
+        "multiple_choice": gettext("Several choices"),
+        "voters_one": gettext("%(n)s has voted"),
+        "voters_many": gettext("%(n)s have voted"),
+        "points_online": gettext("%(online)s of %(total)s points online"),
+        "online": gettext("online"),
+        "offline": gettext("offline"),
+    }
+
+
+def _talk_option(talk: Talk, zone: str) -> dict[str, Any]:
+    times = talk_times(talk.starts_at, talk.ends_at, zone)
+    return {
+        "id": talk.id,
+        "title": pick(get_locale(), talk.title_vi, talk.title_en),
+        "speaker": talk.speaker,
+        "stage": talk.stage,
+        "time": f"{times['start']}–{times['end']}",
+        "zone": times["zone"],
+        "status": talk.status,
+    }
+
+
+def _live(
+    settings: Settings,
+    event: Event,
+    principal: Principal,
+    *,
+    moderates: bool,
+    zone: str,
+    talk: Talk | None = None,
+    talks: list[Talk] | None = None,
+) -> dict[str, Any]:
+    """What the live scripts read from the page: who is watching, which channels, the labels."""
+    return {
+        "event": event.id,
+        "me": member_key(principal.account.id if principal.account else None, principal.point_id),
+        "point": principal.point_id,
+        "moderates": moderates,
+        "chat_max": settings.chat_max_length,
+        "zone": zone,
+        "zone_label": zone_label(utcnow(), zone),
+        "talk": talk.id if talk else None,
+        "talks": [_talk_option(t, zone) for t in talks or []],
+        "labels": _live_labels(),
+    }
+
+
 async def _role(db: DbSession, principal: Principal | None, event: Event) -> Role | None:
     if (
         principal is None
@@ -78,7 +172,7 @@ async def home(request: Request, db: DbSession, _principal: MaybePrincipal) -> R
 
 @router.get("/e/{slug}")
 async def event_home(
-    request: Request, slug: str, db: DbSession, principal: MaybePrincipal
+    request: Request, slug: str, db: DbSession, settings: AppSettings, principal: MaybePrincipal
 ) -> Response:
     """An event's home: dates, venue and agenda, each time with its zone."""
     event = await service.get_event(db, slug)
@@ -89,6 +183,7 @@ async def event_home(
     viewer_zone = principal.account.timezone if principal and principal.account else None
     talks = await service.list_talks(db, event.id)
     point_count, international_count = await service.count_points(db, event.id)
+    is_point_here = bool(principal and principal.point_event_id == event.id)
     context = {
         "event": _event_view(event),
         "agenda": _agenda(talks, event.timezone, viewer_zone),
@@ -99,8 +194,13 @@ async def event_home(
         "point_count": point_count,
         "international_count": international_count,
         "is_organiser": role == Role.organiser,
-        "is_point_here": bool(principal and principal.point_event_id == event.id),
+        "is_point_here": is_point_here,
     }
+    # Members and the event's own points hear announcements; anyone else has no channel here.
+    if principal is not None and (role is not None or is_point_here):
+        context["live"] = _live(
+            settings, event, principal, moderates=role == Role.organiser, zone=event.timezone
+        )
     return render(request, "event.html", context)
 
 
@@ -132,6 +232,7 @@ async def organiser_points(
     event = await service.get_event(db, slug)
     assert event.id is not None
     await require_role(db, principal, event.id, Role.organiser)
+    assert principal is not None
     points = await service.list_points(db, event.id)
     online = await service.online_point_ids(db, settings, points)
     rows = _point_rows(settings, points, online)
@@ -141,8 +242,54 @@ async def organiser_points(
         "point_count": len(rows),
         "online_count": len(online),
         "international_count": sum(1 for r in rows if r["abroad"]),
+        "live": _live(settings, event, principal, moderates=True, zone=event.timezone),
     }
     return render(request, "organiser_points.html", context)
+
+
+def _chosen_talk(talks: list[Talk], talk_id: int | None) -> Talk | None:
+    if talk_id is None:
+        return pick_current_talk(talks, utcnow())
+    for talk in talks:
+        if talk.id == talk_id:
+            return talk
+    raise NotFound("talk_not_found", "No such talk in this event.")
+
+
+@router.get("/e/{slug}/organiser/live")
+async def organiser_live(
+    request: Request,
+    slug: str,
+    db: DbSession,
+    settings: AppSettings,
+    principal: MaybePrincipal,
+    talk: int | None = None,
+) -> Response:
+    """The organisers' live desk: floor queue, questions, chat, announcements, polls, points."""
+    event = await service.get_event(db, slug)
+    assert event.id is not None
+    await require_role(db, principal, event.id, Role.organiser)
+    assert principal is not None
+    talks = await service.list_talks(db, event.id)
+    current = _chosen_talk(talks, talk)
+    points = await service.list_points(db, event.id)
+    context = {
+        "event": _event_view(event),
+        "talks": [{**_talk_option(t, event.timezone), "selected": t is current} for t in talks],
+        "talk": _talk_option(current, event.timezone) if current else None,
+        "points": [{"id": p.id, "name": p.name, "place": f"{p.city}, {p.country}"} for p in points],
+        "point_count": len(points),
+        "live": _live(
+            settings,
+            event,
+            principal,
+            moderates=True,
+            zone=event.timezone,
+            talk=current,
+            talks=talks,
+        ),
+    }
+    return render(request, "organiser_live.html", context)
 
 
 @router.post("/e/{slug}/organiser/points/{point_id}/rotate")
@@ -191,9 +338,9 @@ async def join_link(token: str, db: DbSession, settings: AppSettings) -> Respons
 
 @router.get("/e/{slug}/point")
 async def point_console(
-    request: Request, slug: str, db: DbSession, principal: CurrentPrincipal
+    request: Request, slug: str, db: DbSession, settings: AppSettings, principal: CurrentPrincipal
 ) -> Response:
-    """The attendance point's console: who it is, its local agenda."""
+    """The attendance point's console: its agenda, chat, questions, raised hand and polls."""
     event = await service.get_event(db, slug)
     if principal.point_id is None or principal.point_event_id != event.id:
         raise Forbidden(
@@ -202,6 +349,7 @@ async def point_console(
     point = await service.get_point(db, principal.point_id)
     assert event.id is not None
     talks = await service.list_talks(db, event.id)
+    current = pick_current_talk(talks, utcnow())
     context = {
         "event": _event_view(event),
         "point": {
@@ -209,6 +357,16 @@ async def point_console(
             "place": f"{point.city}, {point.country}",
             "zone": point.timezone,
         },
+        "talk": _talk_option(current, point.timezone) if current else None,
+        "live": _live(
+            settings,
+            event,
+            principal,
+            moderates=False,
+            zone=point.timezone,
+            talk=current,
+            talks=talks,
+        ),
         "agenda": _agenda(talks, point.timezone, event.timezone),
         "agenda_zone": zone_label(event.starts_at, point.timezone),
         "other_zone": zone_label(event.starts_at, event.timezone)

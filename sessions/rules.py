@@ -9,6 +9,7 @@ import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from server.rules import derive_token, format_datetime, format_time, in_zone, token_hash, zone_label
 
@@ -95,3 +96,66 @@ def sort_key(text: str) -> str:
 def filename_part(value: str) -> str:
     """Only letters, digits, dot, dash and underscore: safe inside a quoted filename."""
     return re.sub(r"[^A-Za-z0-9._-]", "_", value) or "event"
+
+
+class Scheduled(Protocol):
+    """What choosing the current talk needs to know of a talk."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def starts_at(self) -> datetime: ...
+
+    @property
+    def ends_at(self) -> datetime: ...
+
+
+TalkT = TypeVar("TalkT", bound=Scheduled)
+
+
+def pick_current_talk(talks: Sequence[TalkT], now: datetime) -> TalkT | None:
+    """The live talk, else the one running now, else the next, else the first; None for none."""
+    if not talks:
+        return None
+    for talk in talks:
+        if talk.status == "live":
+            return talk
+    usable = [t for t in talks if t.status not in ("cancelled", "ended")]
+    for talk in usable:
+        if talk.starts_at <= now < talk.ends_at:
+            return talk
+    upcoming = [t for t in usable if t.starts_at > now]
+    if upcoming:
+        return min(upcoming, key=lambda t: t.starts_at)
+    return talks[0]
+
+
+def member_key(account_id: int | None, point_id: int | None) -> str:
+    """How the realtime hub names a member: 'p:<point id>' for a room's PC, else 'a:<account id>'."""
+    if point_id is not None:
+        return f"p:{point_id}"
+    if account_id is None:
+        raise ValueError("a member is an account or an attendance point")
+    return f"a:{account_id}"
+
+
+def poll_counts(option_count: int, ballots: list[list[int]]) -> list[int]:
+    """Votes per option; choices outside the options are ignored."""
+    counts = [0] * option_count
+    for choices in ballots:
+        for index in set(choices):
+            if 0 <= index < option_count:
+                counts[index] += 1
+    return counts
+
+
+def check_poll_choices(choices: list[int], option_count: int, multiple: bool) -> str | None:
+    """Why a ballot is invalid (a code), or None when it is fine."""
+    if not choices:
+        return "poll_no_choice"
+    if len(set(choices)) != len(choices) or any(not 0 <= c < option_count for c in choices):
+        return "poll_bad_choice"
+    if not multiple and len(choices) != 1:
+        return "poll_single_choice"
+    return None
