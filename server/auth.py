@@ -67,7 +67,8 @@ def limiter_storage(settings: Settings) -> Storage:
     """Counters for rate limits: in memory, or in Redis so the limits hold across processes."""
     if not settings.redis_url:
         return MemoryStorage()
-    shared = storage_from_string(f"async+{settings.redis_url}")
+    # redis-py (a dependency already) rather than limits' default async client, coredis.
+    shared = storage_from_string(f"async+{settings.redis_url}", implementation="redispy")
     assert isinstance(shared, Storage)
     return shared
 

@@ -16,6 +16,7 @@ from server.db import sync_url
 from server.main import create_app
 from server.migrate import upgrade
 from server.settings import Settings
+from tests.hubpeer import World, make_world
 from tests.services import PostgresServer, RedisServer, start_postgres, start_redis
 
 
@@ -86,6 +87,43 @@ def settings_https_client(settings: Settings) -> Iterator[TestClient]:
     secure = settings.model_copy(update={"https": True, "public_base_url": "https://testserver"})
     with TestClient(create_app(secure), base_url="https://testserver") as test_client:
         yield test_client
+
+
+HUB_SECRET = "h" * 24 + "-hub-test-secret-key-0123456789"
+
+
+@pytest.fixture
+def hub_settings(tmp_path: Path) -> Settings:
+    """Settings with quick housekeeping, so revocation and idleness show within a test."""
+    value = Settings(
+        data_dir=tmp_path / "data",
+        secret_key=SecretStr(HUB_SECRET),
+        hub_session_check_seconds=0.3,
+        hub_presence_flush_seconds=0.1,
+        hub_errors_per_minute=5,
+        chat_messages_per_minute=20,
+    )
+    upgrade(value)
+    return value
+
+
+@pytest.fixture
+def hub_db(hub_settings: Settings) -> Session:
+    """A sync session on the hub test's database."""
+    return Session(create_engine(sync_url(hub_settings.database_url)), expire_on_commit=False)
+
+
+@pytest.fixture
+def hub_client(hub_settings: Settings) -> Iterator[TestClient]:
+    """The app with its hub running."""
+    with TestClient(create_app(hub_settings), base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+def world(hub_db: Session, hub_settings: Settings) -> World:
+    """People and rooms of two events, each with a signed-in session."""
+    return make_world(hub_db, hub_settings.secret_key.get_secret_value())
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

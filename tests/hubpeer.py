@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+import json
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import anyio
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 from starlette.testclient import WebSocketTestSession
+from starlette.types import Message
 
 from server.auth import SESSION_COOKIE
 from server.db import utcnow
-from server.models import AuthSession
+from server.models import AuthSession, Role
 from server.rules import new_token, token_hash
+from sessions.models import AttendancePoint, Event, Talk
+from tests.factories import add_account, add_event, add_point, add_talk
 
 ORIGIN = "http://testserver"
 
@@ -57,6 +64,10 @@ class Peer:
         self.ws.send_json({"type": type_, "id": rid, **fields})
         return self.answer(rid)
 
+    def send(self, type_: str, rid: str, **fields: Any) -> None:
+        """Send a request without waiting; read its answer later with `answer(rid)`."""
+        self.ws.send_json({"type": type_, "id": rid, **fields})
+
     def answer(self, rid: str | int | None) -> dict[str, Any]:
         """Read until the answer to `rid` arrives."""
         while True:
@@ -82,6 +93,50 @@ class Peer:
         self.events = [e for e in self.events if e.get("type") != type_]
         return taken
 
+    def wait_for(
+        self,
+        type_: str,
+        match: Callable[[dict[str, Any]], bool] | None = None,
+        *,
+        within: float = 3.0,
+    ) -> dict[str, Any] | None:
+        """Sync until an event of this type (that `match`es) comes; remove and return it.
+
+        None when none came within `within` seconds (for batched events such as presence).
+        """
+        deadline = time.monotonic() + within
+        while True:
+            self.sync()
+            found = next(
+                (e for e in self.events if e.get("type") == type_ and (match is None or match(e))),
+                None,
+            )
+            if found is not None:
+                self.events.remove(found)
+                return found
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.05)
+
+    def close_code(self, within: float) -> int | None:
+        """Read, sending nothing, until the server closes: its code (None if open after `within` s)."""
+        deadline = time.monotonic() + within
+        while (left := deadline - time.monotonic()) > 0:
+            message = self.ws.portal.call(_next_message, self.ws, left)
+            if message is None:
+                break
+            if message["type"] == "websocket.close":
+                return int(message.get("code", 1000))
+            self.events.append(json.loads(message["text"]))
+        return None
+
+
+async def _next_message(ws: WebSocketTestSession, seconds: float) -> Message | None:
+    """The socket's next message from the server, or None after `seconds` (nothing is lost)."""
+    with anyio.move_on_after(seconds):
+        return await ws._send_rx.receive()
+    return None
+
 
 @contextmanager
 def connect(
@@ -93,3 +148,49 @@ def connect(
         headers["cookie"] = f"{SESSION_COOKIE}={token}"
     with client.websocket_connect(f"/ws?v={version}", headers=headers) as ws:
         yield Peer(ws)
+
+
+@dataclass
+class World:
+    """An event with a talk, an organiser, a counsellor and two points; another event apart."""
+
+    event: Event
+    talk: Talk
+    organiser: str
+    counsellor: str
+    counsellor_id: int
+    tokyo: str
+    tokyo_point: AttendancePoint
+    hanoi: str
+    hanoi_point: AttendancePoint
+    stranger: str
+    other_point: str
+    other_talk: Talk
+
+
+def make_world(db: Session, key: str) -> World:
+    """People and rooms of two events (key: the secret key, for join links)."""
+    event = add_event(db)
+    talk = add_talk(db, event)
+    other = add_event(db, slug="tuan-hang-cao-bang")
+    other_talk = add_talk(db, other)
+    organiser = add_account(db, role=Role.organiser, event=event)
+    counsellor = add_account(db, role=Role.counsellor, event=event)
+    stranger = add_account(db, role=Role.buyer, event=other)
+    tokyo, _ = add_point(db, event, key, name="Thương vụ Việt Nam tại Nhật Bản")
+    hanoi, _ = add_point(db, event, key, name="Sở Công Thương Hải Dương", country="VN")
+    elsewhere, _ = add_point(db, other, key)
+    return World(
+        event=event,
+        talk=talk,
+        organiser=add_session(db, account_id=organiser.id),
+        counsellor=add_session(db, account_id=counsellor.id),
+        counsellor_id=counsellor.id or 0,
+        tokyo=add_session(db, point_id=tokyo.id, event_id=event.id),
+        tokyo_point=tokyo,
+        hanoi=add_session(db, point_id=hanoi.id, event_id=event.id),
+        hanoi_point=hanoi,
+        stranger=add_session(db, account_id=stranger.id),
+        other_point=add_session(db, point_id=elsewhere.id, event_id=other.id),
+        other_talk=other_talk,
+    )

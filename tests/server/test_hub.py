@@ -3,106 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 from sqlmodel import Session, col, select
 from starlette.websockets import WebSocketDisconnect
 
-from server.main import create_app
-from server.models import ChatMessage, PresenceInterval, Role
+from server.models import ChatMessage, PresenceInterval
 from server.settings import Settings
-from sessions.models import AttendancePoint, Event, Talk
-from tests.factories import add_account, add_event, add_point, add_talk
-from tests.hubpeer import Peer, add_session, connect
-
-SECRET = "h" * 24 + "-hub-test-secret-key-0123456789"
-
-
-@dataclass
-class World:
-    """An event with a talk, an organiser, a counsellor and two points; another event apart."""
-
-    event: Event
-    talk: Talk
-    organiser: str
-    counsellor: str
-    counsellor_id: int
-    tokyo: str
-    tokyo_point: AttendancePoint
-    hanoi: str
-    hanoi_point: AttendancePoint
-    stranger: str
-    other_point: str
-    other_talk: Talk
-
-
-@pytest.fixture
-def hub_settings(tmp_path: Path) -> Settings:
-    """Settings with quick housekeeping, so revocation and idleness show within a test."""
-    from server.migrate import upgrade
-
-    value = Settings(
-        data_dir=tmp_path / "data",
-        secret_key=SecretStr(SECRET),
-        hub_session_check_seconds=0.3,
-        hub_presence_flush_seconds=0.1,
-        hub_errors_per_minute=5,
-        chat_messages_per_minute=20,
-    )
-    upgrade(value)
-    return value
-
-
-@pytest.fixture
-def hub_db(hub_settings: Settings) -> Session:
-    """A sync session on the hub test's database."""
-    from sqlalchemy import create_engine
-
-    from server.db import sync_url
-
-    return Session(create_engine(sync_url(hub_settings.database_url)), expire_on_commit=False)
-
-
-@pytest.fixture
-def world(hub_db: Session, hub_settings: Settings) -> World:
-    """People and rooms of two events."""
-    db, key = hub_db, hub_settings.secret_key.get_secret_value()
-    event = add_event(db)
-    talk = add_talk(db, event)
-    other = add_event(db, slug="tuan-hang-cao-bang")
-    other_talk = add_talk(db, other)
-    organiser = add_account(db, role=Role.organiser, event=event)
-    counsellor = add_account(db, role=Role.counsellor, event=event)
-    stranger = add_account(db, role=Role.buyer, event=other)
-    tokyo, _ = add_point(db, event, key, name="Thương vụ Việt Nam tại Nhật Bản")
-    hanoi, _ = add_point(db, event, key, name="Sở Công Thương Hải Dương", country="VN")
-    elsewhere, _ = add_point(db, other, key)
-    return World(
-        event=event,
-        talk=talk,
-        organiser=add_session(db, account_id=organiser.id),
-        counsellor=add_session(db, account_id=counsellor.id),
-        counsellor_id=counsellor.id or 0,
-        tokyo=add_session(db, point_id=tokyo.id, event_id=event.id),
-        tokyo_point=tokyo,
-        hanoi=add_session(db, point_id=hanoi.id, event_id=event.id),
-        hanoi_point=hanoi,
-        stranger=add_session(db, account_id=stranger.id),
-        other_point=add_session(db, point_id=elsewhere.id, event_id=other.id),
-        other_talk=other_talk,
-    )
-
-
-@pytest.fixture
-def hub_client(hub_settings: Settings) -> Iterator[TestClient]:
-    """The app with its hub running."""
-    with TestClient(create_app(hub_settings), base_url="http://testserver") as client:
-        yield client
+from tests.hubpeer import Peer, World, connect
 
 
 def refused(client: TestClient, token: str | None, **kwargs: str) -> bool:
