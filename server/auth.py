@@ -191,21 +191,6 @@ async def revoke_point_sessions(db: AsyncSession, point_id: int) -> int:
     return int(result.rowcount)
 
 
-async def points_seen_since(db: AsyncSession, point_ids: list[int], since: datetime) -> set[int]:
-    """Which of these points have a live session used since `since`."""
-    if not point_ids:
-        return set()
-    rows = await db.exec(
-        select(AuthSession.point_id).where(
-            col(AuthSession.point_id).in_(point_ids),
-            col(AuthSession.revoked_at).is_(None),
-            AuthSession.expires_at > utcnow(),
-            AuthSession.last_seen_at >= since,
-        )
-    )
-    return {pid for pid in rows.all() if pid is not None}
-
-
 async def role_in_event(db: AsyncSession, account_id: int, event_id: int) -> Role | None:
     """The account's role in the event, if any."""
     row = (

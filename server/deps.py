@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 from server.auth import SESSION_COOKIE, LoginThrottle, Principal, resolve_session
 from server.csrf import CSRF_COOKIE, CSRF_FIELD, form_token_valid
 from server.errors import AppError, Forbidden, Unauthorised
+from server.hub import Hub
 from server.i18n import LANG_COOKIE, negotiate, set_locale
 from server.models import Account
 from server.settings import Settings
@@ -34,6 +35,11 @@ async def _db(request: Request) -> AsyncIterator[AsyncSession]:
             raise
 
 
+def _hub(request: Request) -> Hub:
+    hub: Hub = request.app.state.hub
+    return hub
+
+
 def _throttle(request: Request) -> LoginThrottle:
     throttle: LoginThrottle = request.app.state.login_throttle
     return throttle
@@ -44,6 +50,8 @@ AppSettings = Annotated[Settings, Depends(_settings)]
 # was saved is saved.
 DbSession = Annotated[AsyncSession, Depends(_db, scope="function")]
 Throttle = Annotated[LoginThrottle, Depends(_throttle)]
+# The realtime hub of this process (presence, publishing after a page's commit).
+CurrentHub = Annotated[Hub, Depends(_hub)]
 
 
 async def _maybe_principal(

@@ -48,7 +48,6 @@ class Settings(BaseSettings):
     session_days: int = Field(default=14, ge=1, le=365)
     invitation_days: int = Field(default=7, ge=1, le=90)
     point_session_grace_hours: int = Field(default=12, ge=0, le=240)
-    point_online_seconds: int = Field(default=60, ge=5)
     sqlite_busy_timeout_ms: int = Field(default=5_000, ge=0)
 
     # The realtime hub (/ws) and chat.

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from server.auth import can_see_event_people, role_in_event
 from server.cookies import set_session_cookie
-from server.deps import AppSettings, DbSession, MaybePrincipal
+from server.deps import AppSettings, CurrentHub, DbSession, MaybePrincipal
 from server.errors import AppError, Forbidden, NotFound
 from server.i18n import get_locale
 from server.models import Role
@@ -111,7 +111,7 @@ async def list_events(db: DbSession) -> list[EventOut]:
 
 @router.get("/events/{slug}/points")
 async def list_points(
-    slug: str, db: DbSession, settings: AppSettings, principal: MaybePrincipal
+    slug: str, db: DbSession, settings: AppSettings, principal: MaybePrincipal, hub: CurrentHub
 ) -> list[PointOut]:
     """The event's points, for its members and points; organisers also get each join link."""
     event = await service.get_event(db, slug)
@@ -125,7 +125,7 @@ async def list_points(
         account_id is not None and await role_in_event(db, account_id, event.id) == Role.organiser
     )
     points = await service.list_points(db, event.id)
-    online = await service.online_point_ids(db, settings, points)
+    online = service.online_point_ids(hub, event.id, points)
     return [
         PointOut(
             id=p.id or 0,

@@ -186,9 +186,16 @@ async def raise_hand(db: AsyncSession, talk_id: int, point_id: int) -> FloorRequ
     existing = await active_request(db, talk_id, point_id)
     if existing is not None:
         return existing
-    request = FloorRequest(talk_id=talk_id, point_id=point_id)
-    db.add(request)
-    await db.flush()
+    try:
+        async with db.begin_nested():
+            request = FloorRequest(talk_id=talk_id, point_id=point_id)
+            db.add(request)
+    except IntegrityError:
+        # Another PC of the same room raised in the same instant: theirs is the place.
+        existing = await active_request(db, talk_id, point_id)
+        if existing is None:
+            raise
+        return existing
     return request
 
 

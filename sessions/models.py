@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from server.db import UTCDateTime, utcnow
@@ -158,6 +158,17 @@ class FloorRequest(SQLModel, table=True):
     """An attendance point's raised hand in a talk, and what became of it."""
 
     __tablename__ = "floor_request"
+    # One raised hand per point and talk at a time, even when two PCs of a room raise at once.
+    __table_args__ = (
+        Index(
+            "uq_floor_request_active",
+            "talk_id",
+            "point_id",
+            unique=True,
+            sqlite_where=text("status IN ('waiting', 'granted')"),
+            postgresql_where=text("status IN ('waiting', 'granted')"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     talk_id: int = Field(foreign_key="talk.id", index=True)

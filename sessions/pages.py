@@ -11,7 +11,14 @@ from starlette.responses import Response
 from server.auth import Principal, require_role, role_in_event
 from server.cookies import set_session_cookie
 from server.db import utcnow
-from server.deps import AppSettings, CsrfForm, CurrentPrincipal, DbSession, MaybePrincipal
+from server.deps import (
+    AppSettings,
+    CsrfForm,
+    CurrentHub,
+    CurrentPrincipal,
+    DbSession,
+    MaybePrincipal,
+)
 from server.errors import Forbidden, NotFound
 from server.i18n import get_locale, gettext
 from server.models import Role
@@ -226,7 +233,12 @@ def _point_rows(
 
 @router.get("/e/{slug}/organiser/points")
 async def organiser_points(
-    request: Request, slug: str, db: DbSession, settings: AppSettings, principal: MaybePrincipal
+    request: Request,
+    slug: str,
+    db: DbSession,
+    settings: AppSettings,
+    principal: MaybePrincipal,
+    hub: CurrentHub,
 ) -> Response:
     """Every attendance point with its status and join link (organisers)."""
     event = await service.get_event(db, slug)
@@ -234,7 +246,7 @@ async def organiser_points(
     await require_role(db, principal, event.id, Role.organiser)
     assert principal is not None
     points = await service.list_points(db, event.id)
-    online = await service.online_point_ids(db, settings, points)
+    online = service.online_point_ids(hub, event.id, points)
     rows = _point_rows(settings, points, online)
     context = {
         "event": _event_view(event),

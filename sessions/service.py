@@ -11,13 +11,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth import (
     Principal,
-    points_seen_since,
     require_role,
     revoke_point_sessions,
     start_session,
 )
 from server.db import utcnow
 from server.errors import AppError, NotFound, Unauthorised
+from server.hub import Hub
 from server.models import Role
 from server.rules import token_hash
 from server.settings import Settings
@@ -60,12 +60,12 @@ async def count_points(db: AsyncSession, event_id: int) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-async def online_point_ids(
-    db: AsyncSession, settings: Settings, points: list[AttendancePoint]
-) -> set[int]:
-    """Points whose room PC was seen within the online window."""
-    since = utcnow() - timedelta(seconds=settings.point_online_seconds)
-    return await points_seen_since(db, [p.id for p in points if p.id is not None], since)
+def online_point_ids(hub: Hub, event_id: int, points: list[AttendancePoint]) -> set[int]:
+    """Points with a console connected to the event's live channel, in any server process."""
+    channel = f"event:{event_id}"
+    return {
+        p.id for p in points if p.id is not None and hub.presence.is_present(channel, f"p:{p.id}")
+    }
 
 
 async def get_point(db: AsyncSession, point_id: int) -> AttendancePoint:

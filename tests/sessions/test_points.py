@@ -8,10 +8,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from server.auth import SESSION_COOKIE
 from server.models import AuthSession, Role
 from server.settings import Settings
 from sessions.models import AttendancePoint
 from tests.factories import add_account, add_event, add_point
+from tests.hubpeer import connect
 from tests.server.test_auth import login
 
 
@@ -162,11 +164,22 @@ def test_points_api_shows_join_links_to_organisers_only(
 
     room = TestClient(client.app, base_url="http://testserver")
     assert room.get(f"/join/{token}", follow_redirects=False).status_code == 303
-
     assert login(client, "org@example.vn") == 200
+    cam_giang = "UBND huyện Cẩm Giàng"
+
+    def online() -> dict[str, bool]:
+        listed = client.get(f"/api/events/{event.slug}/points").json()
+        return {p["name"]: p["online"] for p in listed}
+
+    # Online means the room's console is connected to the live hub, on the event's channel.
+    assert online()[cam_giang] is False
+    with connect(client, room.cookies.get(SESSION_COOKIE)) as console:
+        console.ok("subscribe", channel=f"event:{event.id}")
+        assert online()[cam_giang] is True
+    assert online()[cam_giang] is False
+
     as_organiser = client.get(f"/api/events/{event.slug}/points").json()
     by_name = {p["name"]: p for p in as_organiser}
-    assert by_name["UBND huyện Cẩm Giàng"]["online"] is True
     assert by_name["UBND huyện Cẩm Giàng"]["join_url"].endswith(token)
     assert by_name["Thương vụ Việt Nam tại UAE"]["timezone"] == "Asia/Dubai"
     assert by_name["Thương vụ Việt Nam tại UAE"]["join_url"].startswith(settings.public_base_url)

@@ -121,6 +121,13 @@ def upgrade() -> None:
     with op.batch_alter_table("floor_request", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_floor_request_point_id"), ["point_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_floor_request_talk_id"), ["talk_id"], unique=False)
+        batch_op.create_index(
+            "uq_floor_request_active",
+            ["talk_id", "point_id"],
+            unique=True,
+            sqlite_where=sa.text("status IN ('waiting', 'granted')"),
+            postgresql_where=sa.text("status IN ('waiting', 'granted')"),
+        )
 
     op.create_table(
         "poll",
@@ -259,6 +266,7 @@ def downgrade() -> None:
 
     op.drop_table("poll")
     with op.batch_alter_table("floor_request", schema=None) as batch_op:
+        batch_op.drop_index("uq_floor_request_active")
         batch_op.drop_index(batch_op.f("ix_floor_request_talk_id"))
         batch_op.drop_index(batch_op.f("ix_floor_request_point_id"))
 
