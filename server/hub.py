@@ -306,6 +306,7 @@ class Hub:
         self._handlers: dict[str, tuple[type[HubRequest], Handler]] = {}
         self._subscribe_hooks: list[SubscribeHook] = []
         self._presence_hooks: list[Callable[[str, Member, bool], None]] = []
+        self._stop_hooks: list[Callable[[], None]] = []
         self.point_namer: PointNamer | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.register("subscribe", Subscribe, self._subscribe)
@@ -325,6 +326,10 @@ class Hub:
     def on_subscribe(self, hook: SubscribeHook) -> None:
         """Add fields to every subscribe answer (chat resume, the current announcement)."""
         self._subscribe_hooks.append(hook)
+
+    def on_stop(self, hook: Callable[[], None]) -> None:
+        """Run when the hub stops (after its sockets are closed)."""
+        self._stop_hooks.append(hook)
 
     def on_presence(self, hook: Callable[[str, Member, bool], None]) -> None:
         """Hear this process's own joins (True) and leaves (False) per channel."""
@@ -348,6 +353,8 @@ class Hub:
                 await task
         self.bus.send("p", "", None, dumps({"op": "bye"}))
         await self.bus.close()
+        for hook in self._stop_hooks:
+            await asyncio.to_thread(hook)
 
     # -- fan-out -----------------------------------------------------------------------------
 

@@ -54,7 +54,9 @@ class Settings(BaseSettings):
     hub_max_frame_bytes: int = Field(default=16_384, ge=1_024, le=1_048_576)
     hub_send_budget_bytes: int = Field(default=524_288, ge=16_384)
     hub_ping_seconds: float = Field(default=5.0, gt=0)
-    hub_idle_timeout_seconds: float = Field(default=15.0, gt=0)
+    # Clients ping every hub_ping_seconds; two missed pings and some slack mark a room offline
+    # within 15 s of losing its network (the presence flush adds at most a second).
+    hub_idle_timeout_seconds: float = Field(default=12.0, gt=0)
     hub_requests_per_minute: int = Field(default=600, ge=10)
     hub_errors_per_minute: int = Field(default=20, ge=1)
     hub_max_subscriptions: int = Field(default=100, ge=1)

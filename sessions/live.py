@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -219,6 +220,38 @@ async def get_floor_request(db: AsyncSession, request_id: int) -> FloorRequest:
     return request
 
 
+async def grant_floor(
+    db: AsyncSession, request: FloorRequest, organiser_id: int | None, max_speakers: int
+) -> None:
+    """Give a waiting point the floor unless the talk's speakers are already all taken."""
+    # Grants of one talk queue behind its row lock (PostgreSQL); SQLite has one writer anyway.
+    await db.exec(select(Talk.id).where(Talk.id == request.talk_id).with_for_update())
+    other = aliased(FloorRequest)
+    speaking = (
+        select(func.count())
+        .select_from(other)
+        .where(col(other.talk_id) == request.talk_id, col(other.status) == FloorStatus.granted)
+        .scalar_subquery()
+    )
+    # One statement checks and grants, so two organisers granting at once cannot both win.
+    result = await db.exec(
+        update(FloorRequest)
+        .where(
+            col(FloorRequest.id) == request.id,
+            col(FloorRequest.status) == FloorStatus.waiting,
+            speaking < max_speakers,
+        )
+        .values(status=FloorStatus.granted, granted_at=utcnow(), decided_by_id=organiser_id)
+    )
+    await db.refresh(request)
+    if result.rowcount == 0:
+        if request.status != FloorStatus.waiting:
+            raise Conflict("floor_not_waiting", N_("This point is not waiting for the floor."))
+        raise Conflict(
+            "floor_busy", N_("Someone has the floor: revoke it before granting another.")
+        )
+
+
 async def decide_floor(
     db: AsyncSession,
     request: FloorRequest,
@@ -229,22 +262,9 @@ async def decide_floor(
     """Grant, revoke or skip a raised hand."""
     now = utcnow()
     if decision == FloorStatus.granted:
-        if request.status != FloorStatus.waiting:
-            raise Conflict("floor_not_waiting", N_("This point is not waiting for the floor."))
-        speaking = (
-            await db.exec(
-                select(func.count()).where(
-                    FloorRequest.talk_id == request.talk_id,
-                    FloorRequest.status == FloorStatus.granted,
-                )
-            )
-        ).one()
-        if int(speaking) >= max_speakers:
-            raise Conflict(
-                "floor_busy", N_("Someone has the floor: revoke it before granting another.")
-            )
-        request.granted_at = now
-    elif decision == FloorStatus.revoked:
+        await grant_floor(db, request, organiser_id, max_speakers)
+        return request
+    if decision == FloorStatus.revoked:
         if request.status != FloorStatus.granted:
             raise Conflict("floor_not_granted", N_("This point does not have the floor."))
         request.ended_at = now
@@ -311,7 +331,15 @@ async def create_poll(
 
 async def vote_poll(db: AsyncSession, poll: Poll, voter_key: str, choices: list[int]) -> None:
     """Record (or replace) a member's choices."""
-    if not poll.is_open:
+    # A no-op write on the poll row that only matches while it is open: it takes the row (in
+    # PostgreSQL) or the database (SQLite) for this transaction, so a close cannot slip in
+    # between this check and the vote.
+    still_open = await db.exec(
+        update(Poll)
+        .where(col(Poll.id) == poll.id, col(Poll.is_open).is_(True))
+        .values(is_open=True)
+    )
+    if still_open.rowcount == 0:
         raise AppError("poll_closed", N_("This poll is closed."))
     await db.exec(
         delete(PollVote).where(

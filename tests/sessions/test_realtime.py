@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from server.models import Role
 from server.settings import Settings
 from sessions.models import FloorRequest, FloorStatus, PollVote, Question
-from tests.hubpeer import Peer, World, connect
+from tests.factories import add_account
+from tests.hubpeer import Peer, World, add_session, connect
 
 ASKED = "Giá cà rốt Hải Dương giao tại cảng Yokohama là bao nhiêu một tấn? Có chứng nhận GlobalGAP không? 🥕"
 
 
 def talk_of(world: World) -> str:
+    """The channel of the world's talk."""
     return f"talk:{world.talk.id}"
 
 
 def event_of(world: World) -> str:
+    """The channel of the world's event."""
     return f"event:{world.event.id}"
 
 
@@ -31,8 +35,8 @@ def events(peer: Peer, type_: str) -> list[dict[str, Any]]:
 
 
 def when(stamp: str) -> datetime:
-    """A time as the hub sends it (ISO 8601 with a Z); fails on any other shape."""
-    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S%z")
+    """A time as the hub sends it, ISO 8601 in UTC with a Z; fails on any other shape."""
+    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 # -- questions -------------------------------------------------------------------------------
@@ -214,6 +218,7 @@ def last_state(peer: Peer, channel: str) -> dict[str, Any]:
 
 
 def who(entries: list[dict[str, Any]]) -> list[int]:
+    """The points of a floor list (speakers or queue), in order."""
     return [e["point"] for e in entries]
 
 
@@ -336,6 +341,31 @@ def test_two_pcs_of_one_room_raising_at_the_same_instant_hold_one_place(
             assert first["request"] == second["request"]
             first_pc.ok("floor.lower", talk=world.talk.id)
             assert organiser.ok("floor.state", talk=world.talk.id)["state"]["queue"] == []
+
+
+def test_two_organisers_granting_at_the_same_instant_give_the_floor_to_one_room(
+    hub_client: TestClient, world: World, hub_db: Session
+) -> None:
+    # Two organisers at the desk each grant a different waiting room in the same moment.
+    colleague = add_account(hub_db, role=Role.organiser, event=world.event)
+    with (
+        connect(hub_client, world.organiser) as organiser,
+        connect(hub_client, add_session(hub_db, account_id=colleague.id)) as other_organiser,
+        connect(hub_client, world.tokyo) as tokyo,
+        connect(hub_client, world.hanoi) as hanoi,
+    ):
+        for round_ in range(3):
+            tokyo_request = tokyo.ok("floor.raise", talk=world.talk.id)["request"]
+            hanoi_request = hanoi.ok("floor.raise", talk=world.talk.id)["request"]
+            organiser.send("floor.grant", "mine", request=tokyo_request)
+            other_organiser.send("floor.grant", "theirs", request=hanoi_request)
+            answers = [organiser.answer("mine"), other_organiser.answer("theirs")]
+            outcomes = sorted(a.get("code", a["type"]) for a in answers)
+            state = organiser.ok("floor.state", talk=world.talk.id)["state"]
+            assert len(state["speakers"]) == 1, f"round {round_}: {state['speakers']}"
+            assert outcomes == ["floor_busy", "ok"]
+            for room in (tokyo, hanoi):
+                room.ok("floor.lower", talk=world.talk.id)
 
 
 def test_only_organisers_decide_and_only_points_raise(hub_client: TestClient, world: World) -> None:
@@ -498,6 +528,36 @@ def test_a_closed_poll_keeps_its_results_and_takes_no_more_votes(
         assert events(tokyo, "poll.state") == []
         listed = hanoi.ok("poll.list", event=world.event.id)["polls"]
         assert [(p["open"], p["counts"], p["voters"]) for p in listed] == [(False, [1, 0], 1)]
+
+
+def test_a_vote_racing_the_close_never_reopens_the_poll_nor_lands_after_it(
+    hub_client: TestClient, world: World
+) -> None:
+    event = event_of(world)
+    with (
+        connect(hub_client, world.organiser) as organiser,
+        connect(hub_client, world.tokyo) as tokyo,
+        connect(hub_client, world.hanoi) as hanoi,
+    ):
+        for peer in (organiser, tokyo, hanoi):
+            peer.ok("subscribe", channel=event)
+        for round_ in range(10):
+            poll = organiser.ok(
+                "poll.create", event=world.event.id, question="Chốt?", options=["Có", "Không"]
+            )["poll"]
+            # The organiser closes as a room's vote is on its way.
+            organiser.send("poll.close", "close", poll=poll["id"])
+            tokyo.send("poll.vote", "vote", poll=poll["id"], choices=[0])
+            closed, voted = organiser.answer("close"), tokyo.answer("vote")
+            assert closed["type"] == "ok"
+            counted = [1, 0] if voted["type"] == "ok" else [0, 0]
+            if voted["type"] != "ok":
+                assert voted["code"] == "poll_closed"
+            shown = last_poll(hanoi, poll["id"])["poll"]
+            assert shown["open"] is False, f"round {round_}: the screens show the poll open again"
+            # A vote that was accepted is in the results the organiser closed on.
+            assert closed["poll"]["counts"] == counted, f"round {round_}: {voted}"
+            assert shown["counts"] == counted
 
 
 def test_only_organisers_open_and_close_polls(hub_client: TestClient, world: World) -> None:
