@@ -16,7 +16,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import Response
-from starlette.routing import WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.attendance import AttendanceRecorder
@@ -33,7 +32,7 @@ from server.errors import (
     validation_error_json,
     wants_json,
 )
-from server.hub import Hub, HubEndpoint
+from server.hub import Hub, HubMiddleware
 from server.i18n import LANG_COOKIE, N_, gettext, negotiate, set_locale
 from server.settings import Settings
 from server.templating import STATIC_DIR, render
@@ -181,6 +180,7 @@ def build_app(
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     # Innermost, so an over-long chunked body becomes our JSON 413 through the error handlers.
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)
+    app.add_middleware(HubMiddleware)
     app.add_middleware(SameOriginMiddleware, public_base_url=settings.public_base_url)
     app.add_middleware(
         LocaleAndHeadersMiddleware,
@@ -191,5 +191,4 @@ def build_app(
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for router in routers:
         app.include_router(router)
-    app.router.routes.append(WebSocketRoute("/ws", HubEndpoint()))
     return app

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import HTTPConnection
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.auth import SESSION_COOKIE, Principal, resolve_session
 from server.bus import Bus
@@ -94,6 +94,27 @@ def dumps(obj: dict[str, Any]) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
+def text_frame(payload: bytes) -> bytes:
+    """A whole, unmasked websocket text frame (RFC 6455 5.2), as a server sends it."""
+    size = len(payload)
+    if size < 126:
+        return bytes((0x81, size)) + payload
+    if size < 65_536:
+        return bytes((0x81, 126)) + size.to_bytes(2, "big") + payload
+    return bytes((0x81, 127)) + size.to_bytes(8, "big") + payload
+
+
+def _server_protocol(send: Send) -> Any:
+    """The server's websocket protocol object behind `send`, when we can write to it directly.
+
+    uvicorn's default implementation (websockets sans-I/O) keeps its transport and a flow
+    control event there; with anything else the hub uses the ASGI send.
+    """
+    proto = getattr(send, "__self__", None)
+    needed = ("transport", "conn", "writable", "close_sent", "handshake_complete")
+    return proto if all(hasattr(proto, name) for name in needed) else None
+
+
 def iso(moment: Any) -> str:
     """A UTC time as clients get it: ISO 8601 with a Z."""
     return str(moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
@@ -144,6 +165,9 @@ class Connection:
     ) -> None:
         self.hub = hub
         self._send = send
+        # Fan-out writes the same framed bytes to every socket: no ASGI hop, no per-receiver
+        # framing. The transport's buffer is then the send budget.
+        self._proto = _server_protocol(send)
         self.principal = principal
         self.member = member
         self.locale = locale
@@ -162,17 +186,26 @@ class Connection:
         self.requests_in_window = 0
         self.errors_in_window = 0
 
-    def push(self, channel: str, text: str, seq: int | None) -> None:
+    def push(self, channel: str, text: str, seq: int | None, frame: bytes) -> None:
         """Deliver a channel's frame: now, or after the channel's replay."""
         waiting = self.replaying.get(channel) if self.replaying else None
         if waiting is not None:
             waiting.append((seq, text))
         else:
-            self.write(text)
+            self.write(text, frame)
 
-    def write(self, text: str) -> None:
+    def write(self, text: str, frame: bytes | None = None) -> None:
         """Write a frame without waiting; queue it behind earlier ones when the socket is full."""
         if self.closed:
+            return
+        proto = self._proto
+        if proto is not None:
+            transport = proto.transport
+            if proto.close_sent or transport.is_closing():
+                return
+            transport.write(frame if frame is not None else text_frame(text.encode()))
+            if transport.get_write_buffer_size() > self.hub.settings.hub_send_budget_bytes:
+                self.hub.close(self, CLOSE_BEHIND)
             return
         if self._backlog is not None:
             self._backlog.append(text)
@@ -214,6 +247,10 @@ class Connection:
 
     def send_close(self, code: int, *, flush: bool) -> None:
         """Close the socket in the background: after the backlog, or at once when it is behind."""
+        if self._proto is not None and not flush:
+            # Behind: its buffer will not drain, so neither would a close frame.
+            self._proto.transport.abort()
+            return
         drain = self._drain if self._drain is not None and not self._drain.done() else None
         if drain is not None and not flush:
             drain.cancel()
@@ -371,9 +408,10 @@ class Hub:
         subscribers = self.channels.get(channel)
         if not subscribers:
             return
+        frame = text_frame(text.encode())
         # A copy: a receiver over budget is removed while we loop.
         for conn in tuple(subscribers):
-            conn.push(channel, text, seq)
+            conn.push(channel, text, seq, frame)
 
     # -- one socket --------------------------------------------------------------------------
 
@@ -771,10 +809,21 @@ class Hub:
                 self.close(conn, CLOSE_SESSION_ENDED)
 
 
-class HubEndpoint:
-    """The ASGI app at /ws: hands each socket to the app's hub."""
+class HubMiddleware:
+    """Hands websockets at /ws to the app's hub with the server's own `send`.
+
+    Installed inside the middleware that checks hosts, but outside Starlette's exception
+    middleware, whose wrapper around `send` would hide the server's protocol from the hub.
+    """
+
+    def __init__(self, app: ASGIApp, path: str = "/ws") -> None:
+        self.app = app
+        self.path = path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Serve one websocket."""
-        hub: Hub = scope["app"].state.hub
-        await hub.serve(scope, receive, send)
+        """Serve /ws here; pass everything else on."""
+        if scope["type"] == "websocket" and scope["path"] == self.path:
+            hub: Hub = scope["app"].state.hub
+            await hub.serve(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
