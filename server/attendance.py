@@ -32,6 +32,7 @@ class AttendanceRecorder:
         self._queue: deque[tuple[int, Member, bool, datetime]] = deque()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         hub.on_presence(self._on_presence)
 
     def _on_presence(self, channel: str, member: Member, joined: bool) -> None:
@@ -46,6 +47,8 @@ class AttendanceRecorder:
 
     async def stop(self) -> None:
         """Write what is queued and close this process's open intervals."""
+        self._stopping = True
+        self._wake.set()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -64,9 +67,12 @@ class AttendanceRecorder:
             await db.commit()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+            # that arrives as the wake-up does, and stop() would then wait for ever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=SEEN_EVERY_SECONDS)
+                async with asyncio.timeout(SEEN_EVERY_SECONDS):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 await self.flush()
