@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import secrets
 import time
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Annotated, Any
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Protocol
 
 from limits import RateLimitItemPerMinute
 from limits.aio.strategies import MovingWindowRateLimiter
 from pydantic import Field, StringConstraints
-from sqlalchemy import Connection, bindparam, create_engine, delete, event, or_
-from sqlalchemy import select as sa_select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import create_engine, delete, event, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -91,7 +89,7 @@ def clean_body(body: str) -> str:
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
 
 
-def message_view(message: ChatMessage) -> dict[str, Any]:
+def message_view(message: MessageRow) -> dict[str, Any]:
     """A message as clients get it; a hidden one keeps only its number."""
     if message.hidden_at is not None:
         return {"seq": message.seq, "hidden": True}
@@ -127,35 +125,80 @@ async def channel_state(db: AsyncSession, channel: str) -> ChatChannel:
     return state
 
 
-class ChatStore:
-    """Stores chat messages on one thread of its own, through a plain synchronous connection.
+class MessageRow(Protocol):
+    """What a stored message offers to `message_view`."""
 
-    Through the async driver a message took about a dozen thread hand-offs (over a millisecond
-    of CPU); here it is one hand-off and one short transaction. One writer per process also
-    means this process's messages never wait on each other's locks.
+    id: int | None
+    seq: int
+    sender_key: str
+    author_name: str
+    body: str
+    client_id: str
+    created_at: datetime
+    hidden_at: datetime | None
+
+
+@dataclass(slots=True)
+class StoredMessage:
+    """A message as the store wrote (or found) it."""
+
+    id: int | None
+    seq: int
+    sender_key: str
+    author_name: str
+    body: str
+    client_id: str
+    created_at: datetime
+    hidden_at: datetime | None = None
+
+
+# Plain SQL that SQLite (3.35+) and PostgreSQL both take; ":name" parameters.
+_SQL_NEXT_SEQ = (
+    "UPDATE chat_channel SET last_seq = last_seq + 1 WHERE channel = :channel RETURNING last_seq"
+)
+_SQL_NEW_CHANNEL = (
+    "INSERT INTO chat_channel (channel, epoch, last_seq, created_at) "
+    "VALUES (:channel, :epoch, 0, :created_at) ON CONFLICT (channel) DO NOTHING"
+)
+# A resend (same sender and client id) inserts nothing and returns no id.
+_SQL_INSERT = (
+    "INSERT INTO chat_message (channel, seq, sender_key, author_account_id, author_point_id, "
+    "author_name, body, client_id, created_at) VALUES (:channel, :seq, :sender_key, "
+    ":author_account_id, :author_point_id, :author_name, :body, :client_id, :created_at) "
+    "ON CONFLICT (channel, sender_key, client_id) DO NOTHING RETURNING id"
+)
+_SQL_FIND = (
+    "SELECT id, seq, author_name, body, created_at, hidden_at FROM chat_message "
+    "WHERE channel = :channel AND sender_key = :sender_key AND client_id = :client_id"
+)
+
+
+class ChatStore:
+    """Stores chat messages on one thread of its own, through the database driver directly.
+
+    Through the ORM and the async driver a message cost a dozen thread hand-offs and several
+    milliseconds of CPU; here it is one hand-off and three plain statements. One writer per
+    process also means this process's messages never wait on each other's locks, and they are
+    committed in number order.
     """
 
     def __init__(self, settings: Settings) -> None:
-        if settings.is_sqlite:
-            self._engine = create_engine(sync_url(settings.database_url))
+        self._sqlite = settings.is_sqlite
+        self._engine = create_engine(sync_url(settings.database_url))
+        if self._sqlite:
             event.listen(self._engine, "connect", sqlite_pragmas(settings.sqlite_busy_timeout_ms))
-            insert_into: Any = sqlite_insert
-        else:
-            self._engine = create_engine(sync_url(settings.database_url), pool_pre_ping=True)
-            insert_into = pg_insert
-        # A resend (same sender and client id) inserts nothing and returns no id.
-        self._insert = (
-            insert_into(_MESSAGE)
-            .on_conflict_do_nothing(index_elements=["channel", "sender_key", "client_id"])
-            .returning(_MESSAGE.c.id)
-        )
+        style = (lambda sql: sql) if self._sqlite else _pyformat
+        self._next_seq_sql = style(_SQL_NEXT_SEQ)
+        self._new_channel_sql = style(_SQL_NEW_CHANNEL)
+        self._insert_sql = style(_SQL_INSERT)
+        self._find_sql = style(_SQL_FIND)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ketnoi-chat")
-        # Opened on the writer thread and kept: no pool check-out and reset per message.
-        self._conn: Connection | None = None
+        # Opened on the writer thread and kept for its life.
+        self._raw: Any = None
 
     async def post(
         self, channel: str, member: Member, client_id: str, body: str
-    ) -> tuple[ChatMessage, bool]:
+    ) -> tuple[StoredMessage, bool]:
         """Store a message with the channel's next number: (message, False), or (earlier, True)."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
@@ -169,80 +212,103 @@ class ChatStore:
         self._engine.dispose()
 
     def _close_connection(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        if self._raw is not None:
+            self._raw.close()
+            self._raw = None
+
+    def _time(self, moment: datetime) -> Any:
+        # As the UTC column type stores it: naive UTC (SQLite keeps SQLAlchemy's text form).
+        naive = moment.astimezone(UTC).replace(tzinfo=None)
+        return naive.strftime("%Y-%m-%d %H:%M:%S.%f") if self._sqlite else naive
+
+    @staticmethod
+    def _read_time(value: Any) -> datetime | None:
+        if value is None:
+            return None
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return moment.replace(tzinfo=UTC)
 
     def _post(
         self, channel: str, member: Member, client_id: str, body: str
-    ) -> tuple[ChatMessage, bool]:
-        if self._conn is None or self._conn.invalidated:
-            self._close_connection()
-            self._conn = self._engine.connect()
-        conn = self._conn
-        message = ChatMessage(
-            channel=channel,
-            seq=0,
-            sender_key=member.key,
-            author_account_id=member.id if member.kind == "account" else None,
-            author_point_id=member.id if member.kind == "point" else None,
-            author_name=member.name,
-            body=body,
-            client_id=client_id,
-        )
+    ) -> tuple[StoredMessage, bool]:
+        if self._raw is None:
+            self._raw = self._engine.raw_connection()
+        raw = self._raw
+        now = utcnow()
         try:
-            # Core statements built once: through the ORM this cost milliseconds per message.
-            message.seq = self._next_seq(conn, channel)
-            values = message.model_dump(exclude={"id", "hidden_at", "hidden_by_id"})
-            message.id = conn.execute(self._insert, values).scalar_one_or_none()
-            if message.id is not None:
-                conn.commit()
+            cursor = raw.cursor()
+            seq = self._next_seq(cursor, channel, now)
+            cursor.execute(
+                self._insert_sql,
+                {
+                    "channel": channel,
+                    "seq": seq,
+                    "sender_key": member.key,
+                    "author_account_id": member.id if member.kind == "account" else None,
+                    "author_point_id": member.id if member.kind == "point" else None,
+                    "author_name": member.name,
+                    "body": body,
+                    "client_id": client_id,
+                    "created_at": self._time(now),
+                },
+            )
+            inserted = cursor.fetchone()
+            if inserted is not None:
+                raw.commit()
+                message = StoredMessage(
+                    inserted[0], seq, member.key, member.name, body, client_id, now
+                )
                 return message, False
             # A resend: give back the number taken and answer with the first message.
-            conn.rollback()
-            params = {"channel": channel, "sender_key": member.key, "client_id": client_id}
-            earlier = conn.execute(_FIND, params).one()
-            conn.rollback()
-            return ChatMessage.model_validate(earlier._mapping), True
+            raw.rollback()
+            cursor.execute(
+                self._find_sql,
+                {"channel": channel, "sender_key": member.key, "client_id": client_id},
+            )
+            row = cursor.fetchone()
+            raw.rollback()
+            if row is None:
+                raise RuntimeError("a chat message conflicted but cannot be found")
+            created = self._read_time(row[4])
+            assert created is not None
+            earlier = StoredMessage(
+                row[0],
+                row[1],
+                member.key,
+                row[2],
+                row[3],
+                client_id,
+                created,
+                self._read_time(row[5]),
+            )
+            return earlier, True
         except BaseException:
-            conn.rollback()
+            with contextlib.suppress(Exception):
+                raw.rollback()
+            # A broken connection is not reused.
+            self._close_connection()
             raise
 
-    @staticmethod
-    def _next_seq(conn: Connection, channel: str) -> int:
+    def _next_seq(self, cursor: Any, channel: str, now: datetime) -> int:
         for _ in range(2):
-            seq = conn.execute(_NEXT_SEQ, {"the_channel": channel}).scalar_one_or_none()
-            if seq is not None:
-                return int(seq)
-            try:
-                with conn.begin_nested():
-                    conn.execute(
-                        _NEW_CHANNEL,
-                        {
-                            "channel": channel,
-                            "epoch": secrets.token_urlsafe(6),
-                            "created_at": utcnow(),
-                        },
-                    )
-            except IntegrityError:
-                pass  # created meanwhile by another process
+            cursor.execute(self._next_seq_sql, {"channel": channel})
+            row = cursor.fetchone()
+            if row is not None:
+                return int(row[0])
+            cursor.execute(
+                self._new_channel_sql,
+                {
+                    "channel": channel,
+                    "epoch": secrets.token_urlsafe(6),
+                    "created_at": self._time(now),
+                },
+            )
         raise RuntimeError(f"chat channel {channel} could not be created")
 
 
-_MESSAGE = ChatMessage.__table__  # type: ignore[attr-defined]
-_CHANNEL = ChatChannel.__table__  # type: ignore[attr-defined]
-_FIND = sa_select(_MESSAGE).where(
-    _MESSAGE.c.channel == bindparam("channel"),
-    _MESSAGE.c.sender_key == bindparam("sender_key"),
-    _MESSAGE.c.client_id == bindparam("client_id"),
-)
-_NEXT_SEQ = (
-    _CHANNEL.update()
-    .where(_CHANNEL.c.channel == bindparam("the_channel"))
-    .values(last_seq=_CHANNEL.c.last_seq + 1)
-    .returning(_CHANNEL.c.last_seq)
-)
-_NEW_CHANNEL = _CHANNEL.insert().values(last_seq=0)
+def _pyformat(sql: str) -> str:
+    """`:name` parameters as psycopg writes them (`%(name)s`)."""
+    return re.sub(r":([a-z_]+)", r"%(\1)s", sql)
 
 
 async def replay(db: AsyncSession, channel: str, since: int, limit: int) -> list[ChatMessage]:

@@ -38,6 +38,7 @@ class Pair:
 
 @pytest.fixture
 def pair(hub_db: Session, world: World) -> Pair:
+    """A buyer and a producer of the world's event, each signed in."""
     buyer = add_account(hub_db, role=Role.buyer, event=world.event, display_name="Tanaka Hiroshi")
     producer = add_account(
         hub_db, role=Role.producer, event=world.event, display_name="Trần Thị Hoa"
