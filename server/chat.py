@@ -109,6 +109,11 @@ def message_view(message: MessageRow) -> dict[str, Any]:
     }
 
 
+def new_epoch() -> str:
+    """A fresh history epoch for a chat channel."""
+    return secrets.token_urlsafe(6)
+
+
 async def channel_state(db: AsyncSession, channel: str) -> ChatChannel:
     """The channel's counter row, created with a fresh epoch on first use."""
     state = await db.get(ChatChannel, channel)
@@ -116,7 +121,7 @@ async def channel_state(db: AsyncSession, channel: str) -> ChatChannel:
         return state
     try:
         async with db.begin_nested():
-            state = ChatChannel(channel=channel, epoch=secrets.token_urlsafe(6))
+            state = ChatChannel(channel=channel, epoch=new_epoch())
             db.add(state)
     except IntegrityError:
         # Created by a concurrent request: use theirs.
@@ -299,7 +304,7 @@ class ChatStore:
                 self._new_channel_sql,
                 {
                     "channel": channel,
-                    "epoch": secrets.token_urlsafe(6),
+                    "epoch": new_epoch(),
                     "created_at": self._time(now),
                 },
             )

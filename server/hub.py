@@ -174,11 +174,10 @@ class Connection:
         self.subs: dict[str, Access] = {}
         # Live frames of a channel whose history is being replayed wait here: (seq, text).
         self.replaying: dict[str, list[tuple[int | None, str]]] = {}
-        self._backlog: deque[str] | None = None
+        self._backlog: deque[tuple[str, int]] | None = None
         self._backlog_bytes = 0
         self._drain: asyncio.Task[None] | None = None
         self.closed = False
-        self.close_code = 0
         self.last_rx = time.monotonic()
         self.reader: asyncio.Task[Any] | None = None
         self.closer: asyncio.Task[None] | None = None
@@ -208,8 +207,9 @@ class Connection:
                 self.hub.close(self, CLOSE_BEHIND)
             return
         if self._backlog is not None:
-            self._backlog.append(text)
-            self._backlog_bytes += len(text.encode())
+            size = len(text.encode())
+            self._backlog.append((text, size))
+            self._backlog_bytes += size
             if self._backlog_bytes > self.hub.settings.hub_send_budget_bytes:
                 self.hub.close(self, CLOSE_BEHIND)
             return
@@ -232,8 +232,8 @@ class Connection:
         try:
             await _resume(coro, yielded)
             while self._backlog:
-                text = self._backlog.popleft()
-                self._backlog_bytes -= len(text.encode())
+                text, size = self._backlog.popleft()
+                self._backlog_bytes -= size
                 await self._send({"type": "websocket.send", "text": text})
             self._backlog = None
         except asyncio.CancelledError:
@@ -336,8 +336,6 @@ class Hub:
         self.connections: set[Connection] = set()
         self.channels: dict[str, set[Connection]] = {}
         self.presence = PresenceBook()
-        # channel -> member key -> this process's connections
-        self._local: dict[str, dict[str, int]] = {}
         self._heard: dict[str, float] = {}
         self._authorisers: dict[str, Authoriser] = {}
         self._handlers: dict[str, tuple[type[HubRequest], Handler]] = {}
@@ -595,7 +593,6 @@ class Hub:
         if conn.closed:
             return
         conn.closed = True
-        conn.close_code = code
         self.connections.discard(conn)
         for channel in list(conn.subs):
             self._leave(conn, channel)
@@ -671,11 +668,7 @@ class Hub:
 
     def _join(self, conn: Connection, channel: str) -> None:
         self.channels.setdefault(channel, set()).add(conn)
-        counts = self._local.setdefault(channel, {})
-        key = conn.member.key
-        counts[key] = counts.get(key, 0) + 1
-        if counts[key] == 1:
-            self.presence.add(self.node, channel, conn.member)
+        if self.presence.add(self.node, channel, conn.member):
             self.bus.send("p", channel, None, dumps({"op": "join", "m": conn.member.as_dict()}))
             for hook in self._presence_hooks:
                 hook(channel, conn.member, True)
@@ -690,16 +683,9 @@ class Hub:
             subscribers.discard(conn)
             if not subscribers:
                 del self.channels[channel]
-        counts = self._local.get(channel, {})
         key = conn.member.key
-        left = counts.get(key, 0) - 1
-        if left > 0:
-            counts[key] = left
+        if not self.presence.remove(self.node, channel, key):
             return
-        counts.pop(key, None)
-        if not counts:
-            self._local.pop(channel, None)
-        self.presence.remove(self.node, channel, key)
         self.bus.send("p", channel, None, dumps({"op": "leave", "k": key}))
         for hook in self._presence_hooks:
             hook(channel, conn.member, False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,33 +45,32 @@ class PresenceBook:
         self._pending: dict[str, dict[str, bool]] = {}
 
     def add(self, node: str, channel: str, member: Member) -> bool:
-        """Count one more connection; True when the member was not present before."""
+        """Count one more connection; True when it is the member's first on this node."""
         self._members[member.key] = member
         by_member = self._counts.setdefault(channel, {})
         by_node = by_member.setdefault(member.key, {})
-        joined = not by_node
-        if joined:
+        if not by_node:
             self._note(channel, member.key, False)
+        first_here = node not in by_node
         by_node[node] = by_node.get(node, 0) + 1
-        return joined
+        return first_here
 
     def remove(self, node: str, channel: str, key: str) -> bool:
-        """Count one connection less; True when the member is no longer present."""
+        """Count one connection less; True when it was the member's last on this node."""
         by_member = self._counts.get(channel)
-        if by_member is None or key not in by_member:
+        by_node = by_member.get(key) if by_member is not None else None
+        if by_member is None or by_node is None or node not in by_node:
             return False
-        by_node = by_member[key]
-        left_count = by_node.get(node, 0) - 1
+        left_count = by_node[node] - 1
         if left_count > 0:
             by_node[node] = left_count
             return False
-        by_node.pop(node, None)
-        if by_node:
-            return False
-        del by_member[key]
-        if not by_member:
-            del self._counts[channel]
-        self._note(channel, key, True)
+        del by_node[node]
+        if not by_node:
+            del by_member[key]
+            if not by_member:
+                del self._counts[channel]
+            self._note(channel, key, True)
         return True
 
     def replace_node(self, node: str, channels: dict[str, list[Member]]) -> None:
@@ -125,10 +123,6 @@ class PresenceBook:
             if joined or left:
                 changes[channel] = (joined, left)
         return changes
-
-    def channels(self) -> Iterable[str]:
-        """Channels with anyone present."""
-        return self._counts.keys()
 
     def _note(self, channel: str, key: str, was_present: bool) -> None:
         self._pending.setdefault(channel, {}).setdefault(key, was_present)
