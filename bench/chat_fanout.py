@@ -203,6 +203,7 @@ def measure(
     if kind == "hub":
         env["KETNOI_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{port}"
         env.update({f"KETNOI_{name.upper()}": str(v) for name, v in HUB_LIMITS.items()})
+        env.update({f"KETNOI_{n.upper()}": v for n, _, v in (i.partition("=") for i in args.set)})
         ketnoi = str(Path(sys.executable).with_name("ketnoi"))
         argv = [
             ketnoi,
@@ -336,7 +337,18 @@ def main() -> None:
     parser.add_argument("--servers", default="hub,naive", help="hub, naive or both")
     parser.add_argument("--senders", type=int, default=SENDERS, help="sending clients")
     parser.add_argument("--drain", type=float, default=60.0, help="max wait for late deliveries")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a hub setting for this run (hub_write_delay_ms=5)",
+    )
     args = parser.parse_args()
+    for item in args.set:
+        name, _, value = item.partition("=")
+        if name not in Settings.model_fields or not value:
+            parser.error(f"--set {item}: expected NAME=VALUE with a setting's name")
     if args.quick:
         args.seconds = 3.0
     scenarios = pick(args.only)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Protocol
 
 from limits import RateLimitItemPerMinute
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from pydantic import Field, StringConstraints
 from sqlalchemy import create_engine, delete, event, or_
 from sqlalchemy.exc import IntegrityError
@@ -422,7 +422,7 @@ class Chat:
 
     hub: Hub
     store: ChatStore
-    limiter: MovingWindowRateLimiter
+    limiter: SlidingWindowCounterRateLimiter
     per_minute: RateLimitItemPerMinute
     # scope -> (valid until, muted member keys); other processes' mutes show within this time.
     mutes: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)
@@ -607,7 +607,9 @@ def install(hub: Hub) -> None:
     chat = Chat(
         hub=hub,
         store=store,
-        limiter=MovingWindowRateLimiter(limiter_storage(settings)),
+        # A sliding-window counter: two counters per sender. The moving window keeps a list
+        # per sender, and its in-memory store sweeps every list on a thread after each hit.
+        limiter=SlidingWindowCounterRateLimiter(limiter_storage(settings)),
         per_minute=RateLimitItemPerMinute(settings.chat_messages_per_minute),
     )
     hub.register_channel("account", authorise_account)

@@ -94,6 +94,10 @@ def dumps(obj: dict[str, Any]) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
+# Gathered frames are written early once they reach this size: a burst need not wait.
+FLUSH_AT_BYTES = 65_536
+
+
 def text_frame(payload: bytes) -> bytes:
     """A whole, unmasked websocket text frame (RFC 6455 5.2), as a server sends it."""
     size = len(payload)
@@ -177,6 +181,9 @@ class Connection:
         self._backlog: deque[tuple[str, int]] | None = None
         self._backlog_bytes = 0
         self._drain: asyncio.Task[None] | None = None
+        # Direct writes gathered for one write at the next flush.
+        self._pending: list[bytes] | None = None
+        self._pending_bytes = 0
         self.closed = False
         self.last_rx = time.monotonic()
         self.reader: asyncio.Task[Any] | None = None
@@ -202,9 +209,15 @@ class Connection:
             transport = proto.transport
             if proto.close_sent or transport.is_closing():
                 return
-            transport.write(frame if frame is not None else text_frame(text.encode()))
-            if transport.get_write_buffer_size() > self.hub.settings.hub_send_budget_bytes:
-                self.hub.close(self, CLOSE_BEHIND)
+            data = frame if frame is not None else text_frame(text.encode())
+            if self._pending is None:
+                self._pending = [data]
+                self.hub.flush_later(self)
+            else:
+                self._pending.append(data)
+            self._pending_bytes += len(data)
+            if self._pending_bytes >= FLUSH_AT_BYTES:
+                self.flush()
             return
         if self._backlog is not None:
             size = len(text.encode())
@@ -228,6 +241,22 @@ class Connection:
         self._backlog_bytes = 0
         self._drain = asyncio.create_task(self._run_drain(coro, yielded))
 
+    def flush(self) -> None:
+        """Write the frames gathered since the last flush in one go; cut off a socket behind."""
+        pending = self._pending
+        if pending is None:
+            return
+        self._pending = None
+        self._pending_bytes = 0
+        # Also after close(): a closing socket still gets what was written before its close.
+        proto = self._proto
+        transport = proto.transport
+        if proto.close_sent or transport.is_closing():
+            return
+        transport.write(pending[0] if len(pending) == 1 else b"".join(pending))
+        if transport.get_write_buffer_size() > self.hub.settings.hub_send_budget_bytes:
+            self.hub.close(self, CLOSE_BEHIND)
+
     async def _run_drain(self, coro: Coroutine[Any, Any, None], yielded: Any) -> None:
         try:
             await _resume(coro, yielded)
@@ -247,10 +276,14 @@ class Connection:
 
     def send_close(self, code: int, *, flush: bool) -> None:
         """Close the socket in the background: after the backlog, or at once when it is behind."""
-        if self._proto is not None and not flush:
-            # Behind: its buffer will not drain, so neither would a close frame.
-            self._proto.transport.abort()
-            return
+        if self._proto is not None:
+            if not flush:
+                # Behind: its buffer will not drain, so neither would a close frame.
+                self._pending = None
+                self._proto.transport.abort()
+                return
+            # The close frame goes out through the server's own send: what waits goes first.
+            self.flush()
         drain = self._drain if self._drain is not None and not self._drain.done() else None
         if drain is not None and not flush:
             drain.cancel()
@@ -344,6 +377,8 @@ class Hub:
         self._stop_hooks: list[Callable[[], None]] = []
         self.point_namer: PointNamer | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._unflushed: list[Connection] = []
+        self._flush_handle: asyncio.Handle | None = None
         self.register("subscribe", Subscribe, self._subscribe)
         self.register("unsubscribe", ChannelRequest, self._unsubscribe)
         self.register("presence.list", ChannelRequest, self._presence_list)
@@ -410,6 +445,22 @@ class Hub:
         # A copy: a receiver over budget is removed while we loop.
         for conn in tuple(subscribers):
             conn.push(channel, text, seq, frame)
+
+    def flush_later(self, conn: Connection) -> None:
+        """Have a socket's gathered frames written at the next flush of all sockets."""
+        self._unflushed.append(conn)
+        if self._flush_handle is None:
+            loop = asyncio.get_running_loop()
+            delay = self.settings.hub_write_delay_ms / 1000
+            self._flush_handle = (
+                loop.call_later(delay, self._flush) if delay else loop.call_soon(self._flush)
+            )
+
+    def _flush(self) -> None:
+        self._flush_handle = None
+        unflushed, self._unflushed = self._unflushed, []
+        for conn in unflushed:
+            conn.flush()
 
     # -- one socket --------------------------------------------------------------------------
 

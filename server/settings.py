@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     # The realtime hub (/ws) and chat.
     hub_max_frame_bytes: int = Field(default=16_384, ge=1_024, le=1_048_576)
     hub_send_budget_bytes: int = Field(default=524_288, ge=16_384)
+    # Frames for one socket within this window leave in one write (0: at the end of the loop's
+    # turn). Fewer, larger writes cost both ends less CPU; each frame waits at most this long.
+    hub_write_delay_ms: float = Field(default=0.0, ge=0, le=50)
     hub_ping_seconds: float = Field(default=5.0, gt=0)
     # Clients ping every hub_ping_seconds; two missed pings and some slack mark a room offline
     # within 15 s of losing its network (the presence flush adds at most a second).
