@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from server.errors import AppError
 from server.migrate import upgrade
 from server.models import Role
 from server.settings import Settings
+from server.supervise import Supervisor, child_env, relay_commands
 
 app = typer.Typer(
     help="ketnoi: hybrid trade-promotion conferences and online product weeks.",
@@ -27,6 +29,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+live_app = typer.Typer(help="Live media.", no_args_is_help=True)
+app.add_typer(live_app, name="live")
 
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="Folder for the database, secret key and uploads.")
@@ -55,18 +59,24 @@ def _settings(
         raise typer.Exit(2) from exc
 
 
-def _serve(settings: Settings) -> None:
+def _serve(settings: Settings, feed_talk_id: int | None = None) -> None:
     from server.main import create_app
 
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        # Compression doubled the CPU per delivered message; chat frames are small.
-        ws_per_message_deflate=False,
-        proxy_headers=True,
-        log_level="info",
-    )
+    # The media relay runs in processes of its own, restarted if they die.
+    children = Supervisor(relay_commands(settings, feed_talk_id), child_env(settings))
+    children.start()
+    try:
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            # Compression doubled the CPU per delivered message; chat frames are small.
+            ws_per_message_deflate=False,
+            proxy_headers=True,
+            log_level="info",
+        )
+    finally:
+        children.stop()
 
 
 @app.command()
@@ -75,6 +85,27 @@ def serve(data_dir: DataDir = None, host: Host = None, port: Port = None) -> Non
     settings = _settings(data_dir, host, port)
     upgrade(settings)
     _serve(settings)
+
+
+@live_app.command("play")
+def live_play(
+    source: Annotated[str, typer.Argument(help="A file or stream URL, or `pattern`.")],
+    talk: Annotated[int, typer.Option(help="The talk to publish into.")],
+    language: Annotated[
+        str | None, typer.Option(help="Publish as this interpretation (en, ja...).")
+    ] = None,
+    loop: Annotated[bool, typer.Option(help="Start a file again when it ends.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Publish a file, a stream or a test pattern as a talk's hall feed (or interpretation)."""
+    settings = _settings(data_dir)
+    argv = [sys.executable, "-m", "sessions.relay", "play", source, "--talk", str(talk)]
+    if language:
+        argv += ["--language", language]
+    if loop:
+        argv.append("--loop")
+    # The player lives beside the relay (the only code that speaks WebRTC).
+    raise typer.Exit(subprocess.call(argv, env=child_env(settings)))  # noqa: S603 - our own interpreter and module
 
 
 @db_app.command("upgrade")
@@ -114,9 +145,11 @@ def demo(
     typer.echo("  join links of three attendance points:")
     for url in summary.sample_join_urls:
         typer.echo(f"    {url}")
+    if summary.live_talk_id is not None:
+        typer.echo(f"  talk {summary.live_talk_id} is live with a generated hall feed")
     sys.stdout.flush()
     if serve_after:
-        _serve(settings)
+        _serve(settings, feed_talk_id=summary.live_talk_id)
 
 
 @app.command("create-organiser")

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from booths.models import Booth, Product
 from server.auth import hash_password
-from server.db import make_engine, make_sessionmaker
+from server.db import make_engine, make_sessionmaker, utcnow
 from server.demo_data import (
     ACCOUNTS,
     BOOTHS,
@@ -31,7 +31,13 @@ from server.models import Account, Membership, Organisation
 from server.rules import email_key, normalise_text
 from server.settings import Settings
 from sessions.models import AttendancePoint, Event, EventKind, Talk
-from sessions.rules import is_international, join_token, join_token_hash, join_url
+from sessions.rules import (
+    is_international,
+    join_token,
+    join_token_hash,
+    join_url,
+    pick_current_talk,
+)
 
 DEMO_SLUGS = frozenset(seed.slug for seed in EVENTS)
 
@@ -53,6 +59,8 @@ class DemoSummary:
     accounts: int
     abroad_join_url: str
     home_join_urls: tuple[str, str]
+    # The conference's current talk: the one the demo's generated hall feed goes to.
+    live_talk_id: int | None = None
 
     @property
     def sample_join_urls(self) -> tuple[str, str, str]:
@@ -199,6 +207,8 @@ async def seed_demo(db: AsyncSession, settings: Settings, today: date) -> DemoSu
 
     base = settings.public_base_url
     conference = EVENTS[0].slug
+    agenda = (await db.exec(select(Talk).where(Talk.event_id == event_ids[conference]))).all()
+    current = pick_current_talk(list(agenda), utcnow())
     return DemoSummary(
         events=len(EVENTS),
         points=points,
@@ -212,6 +222,7 @@ async def seed_demo(db: AsyncSession, settings: Settings, today: date) -> DemoSu
             join_url(base, tokens[(conference, SAMPLE_HOME_POINTS[0])]),
             join_url(base, tokens[(conference, SAMPLE_HOME_POINTS[1])]),
         ),
+        live_talk_id=current.id if current else None,
     )
 
 

@@ -377,6 +377,9 @@ class Hub:
         self._stop_hooks: list[Callable[[], None]] = []
         self.point_namer: PointNamer | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._background: list[Callable[[], Coroutine[Any, Any, None]]] = []
+        # Clients of other services the domains keep beside the hub (the media relay's).
+        self.services: dict[str, object] = {}
         self._unflushed: list[Connection] = []
         self._flush_handle: asyncio.Handle | None = None
         self.register("subscribe", Subscribe, self._subscribe)
@@ -401,6 +404,10 @@ class Hub:
         """Run when the hub stops (after its sockets are closed)."""
         self._stop_hooks.append(hook)
 
+    def background(self, loop: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run this coroutine while the hub runs (started with it, cancelled when it stops)."""
+        self._background.append(loop)
+
     def on_presence(self, hook: Callable[[str, Member, bool], None]) -> None:
         """Hear this process's own joins (True) and leaves (False) per channel."""
         self._presence_hooks.append(hook)
@@ -411,6 +418,7 @@ class Hub:
         """Start listening to the other processes and the housekeeping loop."""
         await self.bus.start(self._on_bus, self._announce)
         self._tasks.append(asyncio.create_task(self._housekeeping()))
+        self._tasks.extend(asyncio.create_task(loop()) for loop in self._background)
 
     async def stop(self) -> None:
         """Tell clients the server restarts, close every socket and stop the loops."""

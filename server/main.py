@@ -15,9 +15,9 @@ from server import pages as core_pages
 from server.app import build_app
 from server.settings import Settings, get_settings
 from sessions import api as sessions_api
+from sessions import media, registration_pages
 from sessions import pages as sessions_pages
 from sessions import realtime as sessions_realtime
-from sessions import registration_pages
 
 # Every table, registered once, for migrations and the app.
 metadata = SQLModel.metadata
@@ -33,9 +33,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sessions_api.router,
         sessions_pages.router,
         registration_pages.router,
+        media.router,
     ]
     return build_app(
         settings,
         routers,
-        hub_installers=[chat.install, sessions_realtime.install, booths_realtime.install],
+        hub_installers=[
+            chat.install,
+            sessions_realtime.install,
+            booths_realtime.install,
+            media.install,
+        ],
     )

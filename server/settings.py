@@ -72,6 +72,34 @@ class Settings(BaseSettings):
     floor_max_speakers: int = Field(default=1, ge=1, le=10)
     poll_max_options: int = Field(default=10, ge=2, le=50)
 
+    # The media relay: its own process, on loopback, started by `ketnoi serve` (0: port + 1).
+    relay_port: int = Field(default=0, ge=0, le=65535)
+    relay_enabled: bool = True
+    # Addresses the relay offers as ICE host candidates (empty: every interface but loopback).
+    # Behind 1:1 NAT put the public address here; loopback-only setups put 127.0.0.1.
+    relay_ice_addresses: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # STUN/TURN URLs for browsers and the relay; none by default (no outside lookups).
+    relay_ice_servers: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # coturn's REST scheme (use-auth-secret): short-lived TURN credentials from this secret.
+    relay_turn_secret: SecretStr = SecretStr("")
+    relay_turn_ttl_seconds: int = Field(default=3_600, ge=60, le=86_400)
+    relay_video_codec: str = Field(default="VP8", pattern="^(VP8|H264)$")
+    relay_max_sdp_bytes: int = Field(default=20_000, ge=1_000, le=200_000)
+    relay_max_peers: int = Field(default=600, ge=1)
+    relay_connect_timeout_seconds: float = Field(default=20.0, gt=0)
+    # A peer that stops answering ICE consent checks this many times in a row is closed.
+    relay_consent_seconds: int = Field(default=5, ge=1, le=60)
+    relay_consent_failures: int = Field(default=6, ge=1)
+    # Keyframe requests to a publisher, at most one per this interval while viewers wait.
+    relay_keyframe_interval_seconds: float = Field(default=0.5, gt=0)
+    # Frames queued per viewer track; a viewer further behind skips to the next keyframe.
+    relay_viewer_queue_frames: int = Field(default=60, ge=2, le=1_000)
+    relay_max_room_publishers: int = Field(default=4, ge=1, le=16)
+    # Each talk's hall feed is written to the data folder as it is forwarded (no re-encoding).
+    relay_record_talks: bool = True
+    # How often the web process asks the relay what is live (talk.live, floor cameras).
+    relay_poll_seconds: float = Field(default=1.0, gt=0)
+
     # Mail: invitations are mailed when a host is set, else shown to the organiser.
     smtp_host: str = ""
     smtp_port: int = Field(default=587, ge=1, le=65535)
@@ -81,7 +109,7 @@ class Settings(BaseSettings):
     smtp_from: str = "ketnoi <no-reply@localhost>"
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
 
-    @field_validator("trusted_hosts", mode="before")
+    @field_validator("trusted_hosts", "relay_ice_addresses", "relay_ice_servers", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> object:
         if isinstance(value, str):
@@ -100,6 +128,8 @@ class Settings(BaseSettings):
         self.data_dir = self.data_dir.expanduser().resolve()
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'ketnoi.sqlite3'}"
+        if not self.relay_port:
+            self.relay_port = self.port + 1 if self.port < 65535 else self.port - 1
         if not self.public_base_url:
             self.public_base_url = f"http://{self.host}:{self.port}"
         self.public_base_url = self.public_base_url.rstrip("/")

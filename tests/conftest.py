@@ -17,6 +17,7 @@ from server.main import create_app
 from server.migrate import upgrade
 from server.settings import Settings
 from tests.hubpeer import World, make_world
+from tests.hubprocess import PROCESS_SECRET, HubServer
 from tests.services import PostgresServer, RedisServer, start_postgres, start_redis
 
 
@@ -47,7 +48,10 @@ SECRET = "t" * 24 + "-test-secret-key-0123456789"
 def settings(tmp_path: Path) -> Settings:
     """Settings on a fresh SQLite file in this test's folder, migrated to head."""
     value = Settings(
-        data_dir=tmp_path / "data", secret_key=SecretStr(SECRET), login_failures_per_window=5
+        data_dir=tmp_path / "data",
+        secret_key=SecretStr(SECRET),
+        login_failures_per_window=5,
+        relay_enabled=False,
     )
     upgrade(value)
     return value
@@ -102,6 +106,7 @@ def hub_settings(tmp_path: Path) -> Settings:
         hub_presence_flush_seconds=0.1,
         hub_errors_per_minute=5,
         chat_messages_per_minute=20,
+        relay_enabled=False,
     )
     upgrade(value)
     return value
@@ -124,6 +129,34 @@ def hub_client(hub_settings: Settings) -> Iterator[TestClient]:
 def world(hub_db: Session, hub_settings: Settings) -> World:
     """People and rooms of two events, each with a signed-in session."""
     return make_world(hub_db, hub_settings.secret_key.get_secret_value())
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A migrated data folder."""
+    settings = Settings(data_dir=tmp_path / "data", secret_key=SecretStr(PROCESS_SECRET))
+    upgrade(settings)
+    return settings.data_dir
+
+
+@pytest.fixture
+def people(data_dir: Path) -> World:
+    """The usual event, talk, organiser and points, stored in the data folder's database."""
+    settings = Settings(data_dir=data_dir, secret_key=SecretStr(PROCESS_SECRET))
+    engine = create_engine(sync_url(settings.database_url))
+    with Session(engine, expire_on_commit=False) as db:
+        world = make_world(db, PROCESS_SECRET)
+    engine.dispose()
+    return world
+
+
+@pytest.fixture
+def servers() -> Iterator[list[HubServer]]:
+    """Servers a test starts; all stopped at the end."""
+    started: list[HubServer] = []
+    yield started
+    for server in started:
+        server.stop()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -21,6 +21,8 @@ from websockets.exceptions import ConnectionClosed
 from server.auth import SESSION_COOKIE
 from tests.services import free_port
 
+PROCESS_SECRET = "p" * 24 + "-process-test-secret-0123456789"
+
 
 class HubServer:
     """`ketnoi serve` on a loopback port, with KETNOI_ settings from `env`."""
@@ -33,6 +35,10 @@ class HubServer:
         self.log_path = data_dir.parent / f"server-{self.port}.log"
         base = {k: v for k, v in os.environ.items() if not k.startswith("KETNOI_")}
         base["KETNOI_SECRET_KEY"] = secret
+        # The media relay only where a test asks for it, on a port of its own.
+        self.relay_port = free_port()
+        base["KETNOI_RELAY_ENABLED"] = "false"
+        base["KETNOI_RELAY_PORT"] = str(self.relay_port)
         base.update({f"KETNOI_{k.upper()}": v for k, v in env.items()})
         self._env = base
         self.process: subprocess.Popen[bytes] | None = None

@@ -50,6 +50,10 @@ class DemoServer:
         ketnoi = Path(sys.executable).with_name("ketnoi")
         # The demo as a new user starts it: none of this machine's KETNOI_ settings leak in.
         env = {k: v for k, v in os.environ.items() if not k.startswith("KETNOI_")}
+        # Live video on loopback only (a deployment behind NAT names its public address).
+        env["KETNOI_RELAY_ICE_ADDRESSES"] = "127.0.0.1"
+        self.relay_port = free_port()
+        env["KETNOI_RELAY_PORT"] = str(self.relay_port)
         self.process = subprocess.Popen(
             [
                 str(ketnoi),

@@ -5,52 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from pydantic import SecretStr
-from sqlalchemy import create_engine
-from sqlmodel import Session
 from websockets.asyncio.client import connect as ws_connect
 
 from server.auth import SESSION_COOKIE
-from server.db import sync_url
-from server.migrate import upgrade
-from server.settings import Settings
-from tests.hubpeer import World, make_world
-from tests.hubprocess import Client, HubServer
+from tests.hubpeer import World
+from tests.hubprocess import PROCESS_SECRET, Client, HubServer
 from tests.services import RedisServer
-
-SECRET = "p" * 24 + "-process-test-secret-0123456789"
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    """A migrated data folder."""
-    settings = Settings(data_dir=tmp_path / "data", secret_key=SecretStr(SECRET))
-    upgrade(settings)
-    return settings.data_dir
-
-
-@pytest.fixture
-def people(data_dir: Path) -> World:
-    """The usual event, talk, organiser and points, stored in the data folder's database."""
-    settings = Settings(data_dir=data_dir, secret_key=SecretStr(SECRET))
-    engine = create_engine(sync_url(settings.database_url))
-    with Session(engine, expire_on_commit=False) as db:
-        world = make_world(db, SECRET)
-    engine.dispose()
-    return world
-
-
-@pytest.fixture
-def servers() -> Iterator[list[HubServer]]:
-    """Servers a test starts; all stopped at the end."""
-    started: list[HubServer] = []
-    yield started
-    for server in started:
-        server.stop()
 
 
 def contiguous(seqs: list[int]) -> int:
@@ -64,7 +26,7 @@ def contiguous(seqs: list[int]) -> int:
 def test_nothing_acknowledged_is_lost_or_repeated_across_a_restart(
     data_dir: Path, people: World, servers: list[HubServer]
 ) -> None:
-    server = HubServer(data_dir, SECRET)
+    server = HubServer(data_dir, PROCESS_SECRET)
     servers.append(server.start())
     talk = f"talk:{people.talk.id}"
 
@@ -127,7 +89,7 @@ def test_a_client_that_stops_reading_is_cut_off_and_the_others_get_everything(
 ) -> None:
     server = HubServer(
         data_dir,
-        SECRET,
+        PROCESS_SECRET,
         hub_send_budget_bytes="65536",
         chat_messages_per_minute="100000",
         hub_requests_per_minute="100000",
@@ -204,8 +166,8 @@ def test_a_client_that_stops_reading_is_cut_off_and_the_others_get_everything(
 def test_two_processes_share_channels_and_presence_through_redis(
     data_dir: Path, people: World, servers: list[HubServer], redis_server: RedisServer
 ) -> None:
-    first = HubServer(data_dir, SECRET, redis_url=redis_server.url)
-    second = HubServer(data_dir, SECRET, redis_url=redis_server.url)
+    first = HubServer(data_dir, PROCESS_SECRET, redis_url=redis_server.url)
+    second = HubServer(data_dir, PROCESS_SECRET, redis_url=redis_server.url)
     servers.extend([first.start(), second.start()])
     talk, event = f"talk:{people.talk.id}", f"event:{people.event.id}"
     tokyo = f"p:{people.tokyo_point.id}"

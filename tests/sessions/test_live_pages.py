@@ -249,11 +249,13 @@ def test_scripts_run_from_files_only(client: TestClient, db: Session, settings: 
         ' type="application/json" id="live-config"',
         ' src="/static/hub.js" defer',
         ' src="/static/live.js" defer',
+        ' src="/static/media.js" defer',
     ]
     assert "script-src" not in page.headers["content-security-policy"]
     assert "default-src 'self'" in page.headers["content-security-policy"]
     assert client.get("/static/hub.js").status_code == 200
     assert client.get("/static/live.js").status_code == 200
+    assert client.get("/static/media.js").status_code == 200
 
 
 def test_event_page_connects_members_only_and_links_the_live_desk(

@@ -10,6 +10,8 @@
   var L = cfg.labels || {};
   var hub = new window.KetnoiHub({ notConnected: L.not_connected, signedOut: L.signed_out });
   window.ketnoiHub = hub;
+  // media.js writes its labels and errors the same way.
+  window.ketnoiLive = { t: t, showError: showError };
 
   var lang = document.documentElement.lang || "vi";
   var timeFormat = makeTimeFormat();

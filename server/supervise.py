@@ -1,0 +1,106 @@
+"""Child processes that run beside the web server (the media relay), restarted when they die."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+
+from server.settings import Settings
+
+log = logging.getLogger("ketnoi.supervise")
+RESTART_MAX_SECONDS = 10.0
+# A child that ran this long before dying is restarted at once, not after a backoff.
+HEALTHY_SECONDS = 30.0
+STOP_SECONDS = 5.0
+
+
+def child_env(settings: Settings) -> dict[str, str]:
+    """The environment of a child: ours, plus what the command line set."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "KETNOI_DATA_DIR": str(settings.data_dir),
+            "KETNOI_HOST": settings.host,
+            "KETNOI_PORT": str(settings.port),
+            "KETNOI_RELAY_PORT": str(settings.relay_port),
+            "KETNOI_PUBLIC_BASE_URL": settings.public_base_url,
+        }
+    )
+    return env
+
+
+class Supervisor:
+    """Starts commands, restarts each when it exits (with backoff), stops them all at the end."""
+
+    def __init__(self, commands: list[list[str]], env: dict[str, str]) -> None:
+        self._commands = commands
+        self._env = env
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._running: dict[int, subprocess.Popen[bytes]] = {}
+        self._threads: list[threading.Thread] = []
+        self.restarts = 0
+
+    def start(self) -> None:
+        """Start every command, each watched by its own thread."""
+        for index, argv in enumerate(self._commands):
+            thread = threading.Thread(
+                target=self._keep, args=(index, argv), name=f"ketnoi-child-{index}", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
+
+    def _keep(self, index: int, argv: list[str]) -> None:
+        backoff = 0.5
+        while not self._stopping.is_set():
+            started = time.monotonic()
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                process = subprocess.Popen(argv, env=self._env)  # noqa: S603 - commands we build, not input
+                self._running[index] = process
+            code = process.wait()
+            if self._stopping.is_set():
+                return
+            backoff = 0.5 if time.monotonic() - started > HEALTHY_SECONDS else backoff
+            log.warning("%s exited with %s; restarting in %.1f s", argv[2:4], code, backoff)
+            self.restarts += 1
+            self._stopping.wait(backoff)
+            backoff = min(backoff * 2, RESTART_MAX_SECONDS)
+
+    def stop(self) -> None:
+        """Stop every child: terminate, then kill what is still there."""
+        with self._lock:
+            self._stopping.set()
+            children = list(self._running.values())
+        for process in children:
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + STOP_SECONDS
+        for process in children:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for thread in self._threads:
+            thread.join(timeout=1)
+
+
+def relay_commands(settings: Settings, feed_talk_id: int | None = None) -> list[list[str]]:
+    """The relay process, and a generated hall feed for one talk when asked (the demo)."""
+    if not settings.relay_enabled:
+        return []
+    commands = [[sys.executable, "-m", "sessions.relay", "serve"]]
+    if feed_talk_id is not None:
+        commands.append(
+            [
+                *[sys.executable, "-m", "sessions.relay", "play", "pattern"],
+                *["--talk", str(feed_talk_id), "--standby"],
+            ]
+        )
+    return commands

@@ -1,0 +1,865 @@
+"""The media relay: forwards each publisher's encoded frames to every viewer, in its own process.
+
+No decoder and no encoder on the forwarding path. aiortc (pinned exactly) reassembles each
+publisher's frames in its receiver and would hand them to a decoder thread: `tap` puts a
+stand-in where that thread reads, so complete encoded frames reach a `Source` instead. Each
+viewer's sender track (`Outlet`) returns those frames as `av.Packet`s, which aiortc only
+packetizes. A viewer that joins or falls behind waits for a keyframe, and the relay asks the
+publisher for one (`_send_rtcp_pli`), at most every `relay_keyframe_interval_seconds`.
+
+The web process authorises people and talks to this process over loopback HTTP with a token
+derived from the secret key (`sessions.media`). This is the only module that imports aiortc.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import secrets
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import aioice.ice
+import av
+import httpx
+import uvicorn
+from aiortc import (
+    MediaStreamTrack,
+    RTCConfiguration,
+    RTCIceServer,
+    RTCPeerConnection,
+    RTCRtpReceiver,
+    RTCSessionDescription,
+)
+from aiortc.contrib.media import MediaPlayer
+from aiortc.mediastreams import MediaStreamError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from server.settings import Settings, get_settings
+from sessions.rules import (
+    FLOOR,
+    HALL,
+    LANGUAGE_PREFIX,
+    SLOT_RE,
+    TOKEN_HEADER,
+    audio_slots,
+    check_offer,
+    loopback_only,
+    recordings_folder,
+    relay_token,
+)
+
+log = logging.getLogger("ketnoi.relay")
+
+CLOCK_RATES = {"video": 90_000, "audio": 48_000}
+# The name aiortc 1.16 gives the queue its decoder thread reads (name-mangled, private).
+DECODER_QUEUE = "_RTCRtpReceiver__decoder_queue"
+
+
+class RelayError(Exception):
+    """A request the relay refuses; the text says why."""
+
+    status = 400
+
+
+class SlotTaken(RelayError):
+    """Someone publishes there already, and the newcomer did not ask to replace them."""
+
+    status = 409
+
+
+def check_hooks() -> None:
+    """Fail at start-up, not silently, when aiortc no longer has what the relay hooks."""
+    if DECODER_QUEUE not in RTCRtpReceiver.__init__.__code__.co_names:
+        raise RuntimeError("aiortc's receiver has no decoder queue to tap: check the pin")
+    if not callable(getattr(RTCRtpReceiver, "_send_rtcp_pli", None)):
+        raise RuntimeError("aiortc's receiver cannot request keyframes: check the pin")
+
+
+def is_keyframe(codec: str, data: bytes) -> bool:
+    """Whether a reassembled frame can start a picture."""
+    if not data:
+        return False
+    if codec == "VP8":
+        # The frame tag's lowest bit is 0 on a key frame (RFC 6386 9.1).
+        return data[0] & 1 == 0
+    if codec == "H264":
+        # Annex B: an IDR slice (type 5) or a sequence parameter set (7) starts one.
+        index = data.find(b"\x00\x00\x01")
+        while index != -1 and index + 3 < len(data):
+            if data[index + 3] & 0x1F in (5, 7):
+                return True
+            index = data.find(b"\x00\x00\x01", index + 3)
+        return False
+    return True
+
+
+class Tap:
+    """Stands where a receiver's decoder thread reads: frames go to a source, not a decoder."""
+
+    def __init__(self, on_frame: Callable[[Any, Any], None]) -> None:
+        self._on_frame = on_frame
+        self._stopped = threading.Event()
+
+    def put(self, item: tuple[Any, Any] | None) -> None:
+        """Called on the event loop with (codec, JitterFrame); None when the receiver stops."""
+        if item is None:
+            self._stopped.set()
+        else:
+            self._on_frame(*item)
+
+    def get(self, *_: object, **__: object) -> None:
+        """The idle decoder thread waits here until the receiver stops."""
+        self._stopped.wait()
+
+
+class Outlet(MediaStreamTrack):
+    """One viewer's track: the frames of the source it follows, as encoded packets."""
+
+    def __init__(self, kind: str, slots: list[str], max_frames: int) -> None:
+        super().__init__()
+        self.kind = kind
+        self.slots = slots
+        self.source: Source | None = None
+        self._max = max_frames
+        self._frames: deque[av.Packet[Any]] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self.waiting_keyframe = kind == "video"
+        self.first_frame_at: float | None = None
+
+    def follow(self, source: Source | None) -> None:
+        """Switch to another source; video waits for that source's next keyframe."""
+        if source is self.source:
+            return
+        if self.source is not None:
+            self.source.outlets.discard(self)
+        self.source = source
+        self._frames.clear()
+        self.waiting_keyframe = self.kind == "video"
+        if source is not None:
+            source.outlets.add(self)
+            if self.waiting_keyframe:
+                source.request_keyframe()
+
+    def offer(self, packet: av.Packet[Any], keyframe: bool) -> bool:
+        """Queue a frame; False while this viewer still waits for a keyframe."""
+        if self.waiting_keyframe:
+            if not keyframe:
+                return False
+            self.waiting_keyframe = False
+        if len(self._frames) >= self._max:
+            # Behind: drop what is queued; video restarts at the next keyframe.
+            self._frames.clear()
+            if self.kind == "video" and not keyframe:
+                self.waiting_keyframe = True
+                return False
+        self._frames.append(packet)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        return True
+
+    async def recv(self) -> av.Packet[Any]:
+        """The next frame for aiortc's sender to packetize (never decoded here)."""
+        while not self._frames:
+            if self.readyState != "live":
+                raise MediaStreamError
+            self._waiter = asyncio.get_running_loop().create_future()
+            await self._waiter
+        if self.first_frame_at is None:
+            self.first_frame_at = time.monotonic()
+        return self._frames.popleft()
+
+    def stop(self) -> None:
+        """End the track and wake its sender."""
+        self.follow(None)
+        super().stop()
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+
+class Source:
+    """One publisher's track in a room: each frame wrapped once, handed to every outlet."""
+
+    def __init__(self, room: Room, slot: str, kind: str, receiver: RTCRtpReceiver) -> None:
+        self.room = room
+        self.slot = slot
+        self.kind = kind
+        self.receiver = receiver
+        self.outlets: set[Outlet] = set()
+        self.time_base = Fraction(1, CLOCK_RATES[kind])
+        self._offset: int | None = None
+        self._last_pli = 0.0
+        self.frames = 0
+        self.keyframes = 0
+        self.keyframe_requests = 0
+        self.recorders: list[Callable[[av.Packet[Any], bool], None]] = []
+
+    def on_frame(self, codec: Any, frame: Any) -> None:
+        """A complete encoded frame from the publisher."""
+        data: bytes = frame.data
+        keyframe = self.kind == "audio" or is_keyframe(codec.name, data)
+        if self._offset is None:
+            # Viewers may switch between sources: every source's times run on the relay's
+            # clock, so a viewer's timestamps keep going forward after a switch.
+            now = int(time.monotonic() * CLOCK_RATES[self.kind])
+            self._offset = now - frame.timestamp
+        packet = av.Packet(data)
+        packet.pts = frame.timestamp + self._offset
+        packet.time_base = self.time_base
+        self.frames += 1
+        self.keyframes += keyframe
+        waiting = False
+        for outlet in self.outlets:
+            if not outlet.offer(packet, keyframe):
+                waiting = True
+        if waiting:
+            self.request_keyframe()
+        for record in self.recorders:
+            record(packet, keyframe)
+
+    def request_keyframe(self) -> None:
+        """Ask the publisher for a keyframe, at most once per interval."""
+        if self.kind != "video":
+            return
+        now = time.monotonic()
+        if now - self._last_pli < self.room.relay.settings.relay_keyframe_interval_seconds:
+            return
+        sources = self.receiver.getSynchronizationSources()
+        if not sources:
+            return
+        self._last_pli = now
+        self.keyframe_requests += 1
+        self.room.keyframe_requests += 1
+        self.room.relay.spawn(self.receiver._send_rtcp_pli(sources[0].source))
+
+    def close(self) -> None:
+        """The publisher left: its viewers follow whatever else the room has."""
+        for outlet in list(self.outlets):
+            outlet.follow(None)
+
+
+def vp8_size(data: bytes) -> tuple[int, int] | None:
+    """A VP8 keyframe's picture size (RFC 6386 9.1), or None."""
+    if len(data) < 10 or data[0] & 1 or data[3:6] != b"\x9d\x01\x2a":
+        return None
+    width = int.from_bytes(data[6:8], "little") & 0x3FFF
+    height = int.from_bytes(data[8:10], "little") & 0x3FFF
+    return (width, height) if width and height else None
+
+
+class Recording:
+    """A publisher's frames written to Matroska as they are forwarded: no re-encoding.
+
+    Video starts at the first keyframe (its size goes in the file's header); audio waits for it
+    too, so both tracks start together.
+    """
+
+    def __init__(self, path: Path, codec: str) -> None:
+        self.path = path
+        self._codec = codec
+        self._container: Any = None
+        self._streams: dict[str, Any] = {}
+        self._start: float | None = None
+        self.frames = 0
+
+    def write(self, kind: str, packet: av.Packet[Any], keyframe: bool) -> None:
+        """Mux one forwarded frame (a copy: viewers share the original)."""
+        if self._container is None:
+            if kind != "video" or not keyframe:
+                return
+            self._open(bytes(packet))
+            if self._container is None:
+                return
+        assert packet.pts is not None
+        assert packet.time_base is not None
+        seconds = float(packet.pts * packet.time_base)
+        if self._start is None:
+            self._start = seconds
+        copy = av.Packet(bytes(packet))
+        stream = self._streams[kind]
+        copy.stream = stream
+        copy.time_base = Fraction(1, 1000)
+        copy.pts = copy.dts = max(0, round((seconds - self._start) * 1000))
+        copy.is_keyframe = keyframe
+        try:
+            self._container.mux(copy)
+            self.frames += 1
+        except av.FFmpegError as exc:
+            log.warning("recording %s: frame dropped (%s)", self.path.name, exc)
+
+    def _open(self, first: bytes) -> None:
+        size = vp8_size(first) if self._codec == "VP8" else (1280, 720)
+        if size is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        container = av.open(str(self.path.with_suffix(".part")), "w", format="matroska")
+        video = container.add_stream("libvpx" if self._codec == "VP8" else "libx264", rate=30)
+        video.width, video.height = size
+        audio = container.add_stream("libopus", rate=48_000)
+        self._streams = {"video": video, "audio": audio}
+        self._container = container
+
+    def close(self) -> None:
+        """Finish the file; a finished recording loses its `.part` suffix."""
+        if self._container is None:
+            return
+        try:
+            self._container.close()
+        finally:
+            self._container = None
+        self.path.with_suffix(".part").rename(self.path)
+
+
+@dataclass
+class Peer:
+    """One peer connection: a publisher's (its slot) or a viewer's (its outlets)."""
+
+    id: str
+    room: Room
+    pc: RTCPeerConnection
+    role: str
+    slot: str = ""
+    label: str = ""
+    sources: list[Source] = field(default_factory=list)
+    outlets: list[Outlet] = field(default_factory=list)
+    recording: Recording | None = None
+    created: float = field(default_factory=time.monotonic)
+
+
+class Room:
+    """A live talk (or a booth call): its sources by (slot, kind), its viewers' outlets."""
+
+    def __init__(self, relay: Relay, name: str) -> None:
+        self.relay = relay
+        self.name = name
+        self.sources: dict[tuple[str, str], Source] = {}
+        self.publishers: dict[str, Peer] = {}
+        self.viewers: dict[str, Peer] = {}
+        self.keyframe_requests = 0
+
+    def rewire(self) -> None:
+        """Point every outlet at the first of its wanted slots that has a source."""
+        for viewer in self.viewers.values():
+            for outlet in viewer.outlets:
+                chosen = None
+                for slot in outlet.slots:
+                    chosen = self.sources.get((slot, outlet.kind))
+                    if chosen is not None:
+                        break
+                outlet.follow(chosen)
+
+    def status(self) -> dict[str, Any]:
+        """What is live here, for the web process."""
+        return {
+            "slots": sorted({slot for slot, _ in self.sources}),
+            "publishers": {p.slot: p.label for p in self.publishers.values()},
+            "viewers": len(self.viewers),
+            "keyframe_requests": self.keyframe_requests,
+        }
+
+
+class Relay:
+    """Every room and peer connection of this process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.rooms: dict[str, Room] = {}
+        self.peers: dict[str, Peer] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        addresses = settings.relay_ice_addresses
+        self.loopback = bool(addresses) and all(
+            a.startswith("127.") or a == "::1" for a in addresses
+        )
+
+    def spawn(self, coro: Any) -> None:
+        """Run a coroutine in the background, keeping a reference until it ends."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _configuration(self) -> RTCConfiguration:
+        servers = [RTCIceServer(urls=url) for url in self.settings.relay_ice_servers]
+        return RTCConfiguration(iceServers=servers)
+
+    def room(self, name: str) -> Room:
+        """The room of that name, made on first use."""
+        room = self.rooms.get(name)
+        if room is None:
+            room = self.rooms[name] = Room(self, name)
+        return room
+
+    async def _open(
+        self, room: Room, role: str, sdp: str, kind: str
+    ) -> tuple[Peer, RTCPeerConnection]:
+        problem = check_offer(sdp, kind, self.settings.relay_max_sdp_bytes)
+        if problem:
+            raise RelayError(problem)
+        if len(self.peers) >= self.settings.relay_max_peers:
+            raise RelayError("the relay is full")
+        if self.loopback:
+            # A relay that offers only loopback talks only to loopback peers.
+            sdp = loopback_only(sdp)
+        pc = RTCPeerConnection(self._configuration())
+        peer = Peer(id=secrets.token_urlsafe(12), room=room, pc=pc, role=role)
+        try:
+            await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type=kind))
+        except Exception as exc:
+            await pc.close()
+            raise RelayError(f"the offer cannot be used: {exc}") from exc
+        for transceiver in pc.getTransceivers():
+            wanted = self.settings.relay_video_codec if transceiver.kind == "video" else "opus"
+            codecs = getattr(transceiver, "_codecs", None) or []
+            if not codecs or codecs[0].name.lower() != wanted.lower():
+                await pc.close()
+                raise RelayError(f"the offer has no {wanted} for {transceiver.kind}")
+        return peer, pc
+
+    async def _answer(self, peer: Peer) -> dict[str, str]:
+        pc = peer.pc
+
+        @pc.on("connectionstatechange")
+        async def _changed() -> None:
+            if pc.connectionState in ("failed", "closed"):
+                await self.close_peer(peer.id)
+
+        try:
+            await pc.setLocalDescription(await pc.createAnswer())
+        except Exception as exc:
+            await self.close_peer(peer.id)
+            raise RelayError(f"no answer to this offer: {exc}") from exc
+        self.spawn(self._connect_deadline(peer))
+        return {"id": peer.id, "sdp": pc.localDescription.sdp, "type": pc.localDescription.type}
+
+    async def _connect_deadline(self, peer: Peer) -> None:
+        await asyncio.sleep(self.settings.relay_connect_timeout_seconds)
+        if peer.id in self.peers and peer.pc.connectionState != "connected":
+            log.info("peer %s did not connect in time", peer.id)
+            await self.close_peer(peer.id)
+
+    async def publish(
+        self,
+        room_name: str,
+        slot: str,
+        sdp: str,
+        kind: str,
+        label: str = "",
+        *,
+        replace: bool = True,
+    ) -> dict[str, str]:
+        """Take a publisher's offer for a slot; the slot's earlier publisher is replaced, or,
+        without `replace`, kept (a standby feed waits for the slot to be free)."""
+        if not SLOT_RE.match(slot):
+            raise RelayError("unknown slot")
+        room = self.room(room_name)
+        if not replace and any(p.slot == slot for p in room.publishers.values()):
+            raise SlotTaken("someone publishes in this slot")
+        others = [p for p in room.publishers.values() if p.slot != slot]
+        if len(others) >= self.settings.relay_max_room_publishers:
+            raise RelayError("the room has as many publishers as it may")
+        peer, pc = await self._open(room, "publisher", sdp, kind)
+        peer.slot, peer.label = slot, label
+        for transceiver in pc.getTransceivers():
+            source = Source(room, slot, transceiver.kind, transceiver.receiver)
+            tap(transceiver.receiver, source.on_frame)
+            peer.sources.append(source)
+        if slot == HALL and room_name.startswith("talk:") and self.settings.relay_record_talks:
+            peer.recording = self._record(room_name, peer.sources)
+        self.peers[peer.id] = peer
+        answer = await self._answer(peer)
+        for earlier in [p for p in room.publishers.values() if p.slot == slot]:
+            await self.close_peer(earlier.id)
+        room.publishers[peer.id] = peer
+        for source in peer.sources:
+            room.sources[(slot, source.kind)] = source
+        room.rewire()
+        return answer
+
+    async def watch(
+        self, room_name: str, sdp: str, kind: str, language: str | None = None
+    ) -> dict[str, str]:
+        """Take a viewer's offer; in order, its video tracks get the hall and the floor, its
+        audio tracks the hall (or the chosen interpretation) and the floor."""
+        room = self.room(room_name)
+        peer, pc = await self._open(room, "viewer", sdp, kind)
+        wanted = {"video": [[HALL], [FLOOR]], "audio": [audio_slots(language), [FLOOR]]}
+        for transceiver in pc.getTransceivers():
+            choices = wanted[transceiver.kind]
+            slots = choices.pop(0) if choices else []
+            outlet = Outlet(transceiver.kind, slots, self.settings.relay_viewer_queue_frames)
+            pc.addTrack(outlet)
+            peer.outlets.append(outlet)
+        self.peers[peer.id] = peer
+        room.viewers[peer.id] = peer
+        answer = await self._answer(peer)
+        room.rewire()
+        return answer
+
+    def _record(self, room_name: str, sources: list[Source]) -> Recording:
+        moment = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        folder = recordings_folder(self.settings.data_dir, int(room_name.split(":", 1)[1]))
+        recording = Recording(folder / f"{moment}.mkv", self.settings.relay_video_codec)
+        for source in sources:
+            source.recorders.append(partial(recording.write, source.kind))
+        return recording
+
+    def choose_language(self, peer_id: str, language: str | None) -> None:
+        """Switch a viewer's first audio track to an interpretation, or back to the hall."""
+        peer = self.peers.get(peer_id)
+        if peer is None or peer.role != "viewer":
+            raise RelayError("no such viewer")
+        for outlet in peer.outlets:
+            if outlet.kind == "audio":
+                outlet.slots = audio_slots(language)
+                break
+        peer.room.rewire()
+
+    async def stop_slot(self, room_name: str, slot: str) -> bool:
+        """Close the publisher of a slot (the floor revoked); True when there was one."""
+        room = self.rooms.get(room_name)
+        if room is None:
+            return False
+        found = [p.id for p in room.publishers.values() if p.slot == slot]
+        for peer_id in found:
+            await self.close_peer(peer_id)
+        return bool(found)
+
+    async def close_peer(self, peer_id: str) -> None:
+        """Forget a peer connection and close it; idempotent."""
+        peer = self.peers.pop(peer_id, None)
+        if peer is None:
+            return
+        room = peer.room
+        room.publishers.pop(peer_id, None)
+        room.viewers.pop(peer_id, None)
+        for source in peer.sources:
+            if room.sources.get((source.slot, source.kind)) is source:
+                del room.sources[(source.slot, source.kind)]
+            source.close()
+        for outlet in peer.outlets:
+            outlet.stop()
+        if peer.recording is not None:
+            peer.recording.close()
+        room.rewire()
+        if not room.publishers and not room.viewers:
+            self.rooms.pop(room.name, None)
+        await peer.pc.close()
+
+    def status(self) -> dict[str, Any]:
+        """Rooms and peer counts."""
+        return {
+            "peers": len(self.peers),
+            "rooms": {name: room.status() for name, room in self.rooms.items()},
+        }
+
+    async def close(self) -> None:
+        """Close every peer connection (at shutdown)."""
+        for peer_id in list(self.peers):
+            await self.close_peer(peer_id)
+        for task in list(self._tasks):
+            task.cancel()
+
+
+def tap(receiver: RTCRtpReceiver, on_frame: Callable[[Any, Any], None]) -> None:
+    """Send a receiver's reassembled frames to `on_frame` instead of its decoder thread.
+
+    Must run before the receiver starts (before the answer is applied), since the thread is
+    handed the queue when it starts.
+    """
+    if not hasattr(receiver, DECODER_QUEUE):
+        raise RuntimeError("aiortc's receiver has no decoder queue to tap: check the pin")
+    setattr(receiver, DECODER_QUEUE, Tap(on_frame))
+
+
+def use_ice_addresses(addresses: list[str]) -> None:
+    """Offer exactly these host addresses in ICE (aioice skips loopback by itself)."""
+    if not addresses:
+        return
+    chosen = list(addresses)
+
+    def host_addresses(use_ipv4: bool, use_ipv6: bool) -> list[str]:
+        return [a for a in chosen if (":" in a and use_ipv6) or (":" not in a and use_ipv4)]
+
+    aioice.ice.get_host_addresses = host_addresses
+
+
+def use_consent(interval_seconds: int, failures: int) -> None:
+    """How soon a peer that vanished without hanging up is noticed (RFC 7675 checks)."""
+    aioice.ice.CONSENT_INTERVAL = interval_seconds
+    aioice.ice.CONSENT_FAILURES = failures
+
+
+# -- the loopback API the web process calls ------------------------------------------------
+
+
+def api(relay: Relay, token: str) -> Starlette:
+    """JSON over loopback: publish, watch, language, stop, status."""
+
+    async def guarded(request: Request, action: Callable[[dict[str, Any]], Any]) -> JSONResponse:
+        if not secrets.compare_digest(request.headers.get(TOKEN_HEADER, ""), token):
+            return JSONResponse({"error": "forbidden"}, status_code=403)
+        try:
+            body = await request.json() if request.method == "POST" else {}
+            if not isinstance(body, dict):
+                raise RelayError("expected a JSON object")
+            result = action(body)
+            if asyncio.iscoroutine(result):
+                result = await result
+        except RelayError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=exc.status)
+        except (KeyError, TypeError, ValueError) as exc:
+            return JSONResponse({"error": f"bad request: {exc}"}, status_code=400)
+        return JSONResponse(result)
+
+    def text(body: dict[str, Any], name: str) -> str:
+        value = body[name]
+        if not isinstance(value, str):
+            raise RelayError(f"{name} must be a string")
+        return value
+
+    async def publish(request: Request) -> JSONResponse:
+        return await guarded(
+            request,
+            lambda b: relay.publish(
+                text(b, "room"),
+                text(b, "slot"),
+                text(b, "sdp"),
+                text(b, "type"),
+                b.get("label", ""),
+                replace=b.get("replace", True) is True,
+            ),
+        )
+
+    async def watch(request: Request) -> JSONResponse:
+        return await guarded(
+            request,
+            lambda b: relay.watch(
+                text(b, "room"), text(b, "sdp"), text(b, "type"), b.get("language")
+            ),
+        )
+
+    async def language(request: Request) -> JSONResponse:
+        def choose(b: dict[str, Any]) -> dict[str, Any]:
+            relay.choose_language(text(b, "id"), b.get("language"))
+            return {}
+
+        return await guarded(request, choose)
+
+    async def stop(request: Request) -> JSONResponse:
+        async def close(b: dict[str, Any]) -> dict[str, Any]:
+            return {"stopped": await relay.stop_slot(text(b, "room"), text(b, "slot"))}
+
+        return await guarded(request, close)
+
+    async def status(request: Request) -> JSONResponse:
+        return await guarded(request, lambda _: relay.status())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> Any:
+        yield
+        await relay.close()
+
+    return Starlette(
+        routes=[
+            Route("/publish", publish, methods=["POST"]),
+            Route("/watch", watch, methods=["POST"]),
+            Route("/language", language, methods=["POST"]),
+            Route("/stop", stop, methods=["POST"]),
+            Route("/status", status, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+
+
+def run(settings: Settings) -> None:
+    """Serve the relay on loopback until stopped."""
+    check_hooks()
+    use_ice_addresses(settings.relay_ice_addresses)
+    use_consent(settings.relay_consent_seconds, settings.relay_consent_failures)
+    relay = Relay(settings)
+    app = api(relay, relay_token(settings.secret_key.get_secret_value()))
+    uvicorn.run(app, host="127.0.0.1", port=settings.relay_port, log_level="warning")
+
+
+# -- a publisher from a file, a stream or a generated pattern -------------------------------
+
+
+class Interframes(MediaStreamTrack):
+    """A raw video track whose frames leave the encoder free to choose their type.
+
+    Decoded raw frames say they are intra pictures, and the encoder obeys that: every frame
+    would be a keyframe, at many times the bitrate.
+    """
+
+    kind = "video"
+
+    def __init__(self, track: MediaStreamTrack) -> None:
+        super().__init__()
+        self._track = track
+
+    async def recv(self) -> Any:
+        """The next frame, its picture type cleared."""
+        frame = await self._track.recv()
+        if isinstance(frame, av.VideoFrame):
+            frame.pict_type = av.video.frame.PictureType.NONE
+        return frame
+
+
+async def play(
+    settings: Settings,
+    room: str,
+    source: str,
+    *,
+    slot: str = HALL,
+    label: str = "",
+    size: str = "640x360",
+    loop: bool = False,
+    replace: bool = True,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Publish a media source into a room through the relay until it ends or `stop` is set.
+
+    `pattern` is a moving test pattern with a running clock and a 440 Hz tone; anything else
+    is opened by FFmpeg (a file, an RTSP or HTTP stream).
+    """
+    use_ice_addresses(settings.relay_ice_addresses)
+    use_consent(settings.relay_consent_seconds, settings.relay_consent_failures)
+    tracks: list[MediaStreamTrack] = []
+    players: list[MediaPlayer] = []
+    if source == "pattern":
+        video = MediaPlayer(f"testsrc=size={size}:rate=30", format="lavfi")
+        audio = MediaPlayer("sine=frequency=440:sample_rate=48000", format="lavfi")
+        players = [video, audio]
+        assert video.video is not None
+        assert audio.audio is not None
+        tracks = [Interframes(video.video), audio.audio]
+    else:
+        player = MediaPlayer(source, loop=loop)
+        players = [player]
+        tracks = [t for t in (player.video, player.audio) if t is not None]
+    if not tracks:
+        raise RelayError(f"{source} has neither audio nor video")
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    try:
+        for track in tracks:
+            pc.addTransceiver(track, direction="sendonly")
+        await pc.setLocalDescription(await pc.createOffer())
+        async with httpx.AsyncClient(timeout=30) as client:
+            response = await client.post(
+                f"http://127.0.0.1:{settings.relay_port}/publish",
+                headers={TOKEN_HEADER: relay_token(settings.secret_key.get_secret_value())},
+                json={
+                    "room": room,
+                    "slot": slot,
+                    "label": label,
+                    "sdp": pc.localDescription.sdp,
+                    "type": pc.localDescription.type,
+                    "replace": replace,
+                },
+            )
+        if response.status_code == 409:
+            raise SlotTaken(f"{slot} of {room} is taken")
+        if response.status_code != 200:
+            raise RelayError(f"the relay refused: {response.text}")
+        answer = response.json()
+        await pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], answer["type"]))
+        ended = asyncio.Event()
+
+        @pc.on("connectionstatechange")
+        def _changed() -> None:
+            if pc.connectionState in ("failed", "closed"):
+                ended.set()
+
+        waits = [asyncio.ensure_future(ended.wait())]
+        if stop is not None:
+            waits.append(asyncio.ensure_future(stop.wait()))
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for waiting in waits:
+            waiting.cancel()
+    finally:
+        await pc.close()
+        for player in players:
+            for media in (player.audio, player.video):
+                if media is not None:
+                    media.stop()
+
+
+async def play_until_stopped(
+    settings: Settings,
+    room: str,
+    source: str,
+    *,
+    slot: str = HALL,
+    loop: bool = False,
+    standby: bool = False,
+) -> None:
+    """Keep publishing (reconnecting when the relay restarts) until SIGTERM or SIGINT; a
+    standby feed only ever takes a free slot."""
+    stop = asyncio.Event()
+    running = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        running.add_signal_handler(signum, stop.set)
+    replace = not standby
+    while not stop.is_set():
+        try:
+            await play(settings, room, source, slot=slot, loop=loop, replace=replace, stop=stop)
+        except SlotTaken:
+            pass
+        except (RelayError, OSError, httpx.HTTPError) as exc:
+            log.warning("publishing %s to %s: %s; retrying", source, room, exc)
+        # Once on the air, a feed that loses its slot (someone took over) waits for it.
+        replace = False
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(2):
+                await stop.wait()
+
+
+def main() -> None:
+    """`python -m sessions.relay serve|play`: what `ketnoi serve` and `ketnoi live` start."""
+    parser = argparse.ArgumentParser(description="ketnoi media relay")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="the relay on loopback")
+    player = commands.add_parser("play", help="publish a file, stream or `pattern` into a talk")
+    player.add_argument("source")
+    player.add_argument("--talk", type=int, required=True)
+    player.add_argument("--language", default=None)
+    player.add_argument("--loop", action="store_true")
+    player.add_argument("--standby", action="store_true", help="only while nobody else publishes")
+    args = parser.parse_args()
+    settings = get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # aioice narrates every candidate pair at INFO.
+    logging.getLogger("aioice").setLevel(logging.WARNING)
+    if args.command == "serve":
+        run(settings)
+        return
+    slot = LANGUAGE_PREFIX + args.language if args.language else HALL
+    if not SLOT_RE.match(slot):
+        parser.error("--language takes a two- or three-letter code")
+    asyncio.run(
+        play_until_stopped(
+            settings,
+            f"talk:{args.talk}",
+            args.source,
+            slot=slot,
+            loop=args.loop,
+            standby=args.standby,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

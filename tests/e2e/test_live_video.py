@@ -1,0 +1,100 @@
+"""Live video in Chromium: the desk's camera reaches a point; the point takes the floor and is seen."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.e2e.conftest import DemoServer
+from tests.e2e.pages import SLUG, connected, open_rooms, sign_in_organiser, until
+
+pytestmark = pytest.mark.e2e
+
+# Frames decoded so far per received video track of the page's watching connection:
+# "0" is the hall, "1" the speaker who has the floor.
+FRAMES = """() => {
+  const pc = window.ketnoiMedia && window.ketnoiMedia.watch;
+  if (!pc) { return {}; }
+  return pc.getStats().then((report) => {
+    const out = {};
+    report.forEach((s) => {
+      if (s.type === "inbound-rtp" && s.kind === "video") { out[s.mid] = s.framesDecoded || 0; }
+    });
+    return out;
+  });
+}"""
+
+
+def frames(page: Page, mid: str) -> int:
+    """Frames the page has decoded on one of its received video tracks."""
+    decoded: dict[str, Any] = page.evaluate(FRAMES)
+    return int(decoded.get(mid, 0))
+
+
+def grows(page: Page, mid: str, by: int = 20, seconds: float = 20) -> None:
+    """The track keeps decoding frames: at least `by` more within `seconds`."""
+    start = frames(page, mid)
+    until(page, lambda: frames(page, mid) >= start + by, f"track {mid} decodes frames", seconds)
+
+
+def test_the_desk_goes_live_a_point_watches_takes_the_floor_and_is_seen(
+    demo_server: DemoServer, browser: Browser
+) -> None:
+    url = demo_server.url
+    organiser = sign_in_organiser(browser, url)
+    (room,) = open_rooms(browser, organiser, url, 1)
+    organiser.goto(f"{url}/e/{SLUG}/organiser/live")
+    for page in (organiser, room.page):
+        until(page, partial(connected, page), "the page is connected")
+
+    # An earlier journey may have left someone with the floor: the desk ends it first.
+    listed = organiser.locator(".floor-speakers li")
+    until(organiser, lambda: listed.count() > 0, "the floor widget shows who speaks")
+    speakers = organiser.locator(".floor-speakers .floor-speaker button")
+    while speakers.count():
+        speakers.first.click()
+        organiser.wait_for_timeout(300)
+    until(organiser, lambda: speakers.count() == 0, "nobody has the floor")
+
+    # The desk puts its (fake) camera on the air; the point's console plays it.
+    organiser.click(".desk-hall")
+    until(
+        organiser,
+        lambda: "camera" in organiser.locator(".desk-state").inner_text().lower(),
+        "the desk says it is live",
+    )
+    grows(room.page, "0")
+    until(
+        room.page,
+        lambda: room.page.locator(".video-stage").get_attribute("data-state") == "playing",
+        "the point's console shows the hall playing",
+    )
+    assert room.page.locator(".video-floor").is_hidden()
+
+    # The point raises its hand; the organiser gives it the floor.
+    room.page.click(".hand-button")
+    queue = organiser.locator(".floor-queue .floor-request")
+    until(organiser, lambda: queue.count() == 1, "the hand reaches the organiser's queue")
+    queue.first.get_by_role("button", name="Cho phát biểu").click()
+
+    # The room's camera goes to everyone: the organiser's preview shows the floor speaker.
+    until(room.page, lambda: room.page.locator(".video-self").is_visible(), "self view shows")
+    until(organiser, lambda: organiser.locator(".video-floor").is_visible(), "floor video shows")
+    grows(organiser, "1")
+
+    # The organiser ends it: the room's camera stops and the floor picture goes away.
+    organiser.locator(".floor-speakers .floor-speaker button").first.click()
+    until(room.page, lambda: room.page.locator(".video-self").is_hidden(), "self view ends")
+    until(organiser, lambda: organiser.locator(".video-floor").is_hidden(), "floor video ends")
+    until(
+        room.page,
+        lambda: room.page.evaluate("() => window.ketnoiMedia.floor === null"),
+        "the room's floor connection is closed",
+    )
+    grows(room.page, "0", by=10)
+    organiser.click(".desk-stop")
+    room.context.close()
+    organiser.context.close()

@@ -1,0 +1,341 @@
+"""Live media through the real routes: `ketnoi serve` with its relay process, aiortc peers."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import aioice.ice
+import pytest
+
+from tests.hubpeer import World
+from tests.hubprocess import PROCESS_SECRET, Client, HubServer
+from tests.mediapeer import Publisher, Viewer, http_client, relay_status, signed_in, until
+
+LOOPBACK = ["127.0.0.1"]
+
+
+@pytest.fixture(autouse=True)
+def loopback_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process's aiortc peers offer loopback candidates only, as the relay does."""
+    monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda **_: LOOPBACK)
+
+
+@pytest.fixture
+def media(data_dir: Path, servers: list[HubServer]) -> HubServer:
+    """`ketnoi serve` with its relay: loopback candidates, quick consent checks and polling."""
+    server = HubServer(
+        data_dir,
+        PROCESS_SECRET,
+        relay_enabled="true",
+        relay_ice_addresses="127.0.0.1",
+        relay_consent_seconds="1",
+        relay_consent_failures="3",
+        relay_poll_seconds="0.2",
+    )
+    servers.append(server.start())
+
+    async def relay_up() -> None:
+        for _ in range(150):
+            try:
+                await relay_status(server.relay_port, PROCESS_SECRET)
+                return
+            except Exception:  # noqa: S110 - not up yet
+                pass
+            await asyncio.sleep(0.2)
+        raise RuntimeError("the relay did not start")
+
+    asyncio.run(relay_up())
+    return server
+
+
+def peers(server: HubServer) -> int:
+    """Peer connections the relay holds."""
+    return int(asyncio.run(relay_status(server.relay_port, PROCESS_SECRET))["peers"])
+
+
+def test_the_hall_feed_reaches_three_points_and_a_late_one_gets_a_keyframe_at_once(
+    media: HubServer, people: World
+) -> None:
+    talk = people.talk.id
+    assert talk is not None
+
+    async def scenario() -> None:
+        async with signed_in(
+            media.url, people.organiser, people.tokyo, people.hanoi, people.counsellor
+        ) as (desk, tokyo, hanoi, counsellor):
+            hall = await Publisher.start(desk, talk)
+            assert hall.response.status_code == 200, hall.response.text
+            viewers = [await Viewer.start(c, talk) for c in (tokyo, hanoi, counsellor)]
+            assert [v.response.status_code for v in viewers] == [200, 200, 200]
+            assert await until(lambda: all(v.hall.frames >= 45 for v in viewers), 20)
+            assert all(v.audio.frames >= 30 for v in viewers)
+            status = await relay_status(media.relay_port, PROCESS_SECRET)
+            assert status["peers"] == 4
+            assert status["rooms"][f"talk:{talk}"]["slots"] == ["hall"]
+
+            # The publisher's encoder makes one keyframe at the start and then only on request:
+            # a viewer arriving now sees a picture only because the relay asked for one.
+            late = await Viewer.start(tokyo, talk)
+            assert await until(lambda: late.hall.frames > 0, 10)
+            assert late.hall.first_at is not None
+            assert late.hall.first_at - late.started < 1
+            rooms = (await relay_status(media.relay_port, PROCESS_SECRET))["rooms"]
+            assert rooms[f"talk:{talk}"]["keyframe_requests"] >= 1
+            for viewer in [*viewers, late]:
+                await viewer.close()
+            await hall.close()
+
+    asyncio.run(scenario())
+    assert asyncio.run(_settle(media, 0))
+
+
+async def _settle(server: HubServer, count: int, seconds: float = 15) -> bool:
+    async def now() -> int:
+        return int((await relay_status(server.relay_port, PROCESS_SECRET))["peers"])
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if await now() == count:
+            return True
+        await asyncio.sleep(0.2)
+    return await now() == count
+
+
+def test_the_floor_brings_the_points_camera_to_everyone_and_revoking_stops_it(
+    media: HubServer, people: World
+) -> None:
+    talk = people.talk.id
+    assert talk is not None
+
+    async def scenario() -> None:
+        async with signed_in(media.url, people.organiser, people.tokyo, people.hanoi) as (
+            desk,
+            tokyo,
+            hanoi,
+        ):
+            hall = await Publisher.start(desk, talk)
+            watcher = await Viewer.start(hanoi, talk)
+            early = await Publisher.start(tokyo, talk, "floor")
+            assert early.response.status_code == 403
+            assert early.response.json()["error"]["code"] == "floor_not_granted"
+            await early.close()
+
+            organiser = await Client.open(media, people.organiser)
+            room = await Client.open(media, people.hanoi)
+            answer = await room.ok("subscribe", channel=f"talk:{talk}")
+            assert answer["live"]["slots"] == ["hall"]
+            point = await Client.open(media, people.tokyo)
+            request = (await point.ok("floor.raise", talk=talk))["request"]
+            await organiser.ok("floor.grant", request=request)
+
+            speaker = await Publisher.start(tokyo, talk, "floor", tone=880)
+            assert speaker.response.status_code == 200, speaker.response.text
+            assert await until(lambda: watcher.floor.frames >= 30, 20)
+            assert watcher.hall.frames > 0
+            await room.collect(5, until=lambda: _live_slots(room) == ["floor", "hall"])
+            assert _live_slots(room) == ["floor", "hall"]
+
+            await organiser.ok("floor.revoke", request=request)
+            await room.collect(10, until=lambda: _live_slots(room) == ["hall"])
+            assert _live_slots(room) == ["hall"]
+            await asyncio.sleep(1)
+            stopped_at = watcher.floor.frames
+            hall_at = watcher.hall.frames
+            await asyncio.sleep(1.5)
+            assert watcher.floor.frames == stopped_at
+            assert watcher.hall.frames > hall_at
+            rooms = (await relay_status(media.relay_port, PROCESS_SECRET))["rooms"]
+            assert rooms[f"talk:{talk}"]["slots"] == ["hall"]
+            for client in (organiser, room, point):
+                await client.close()
+            await speaker.close()
+            await watcher.close()
+            await hall.close()
+
+    asyncio.run(scenario())
+
+
+def _live_slots(client: Client) -> list[str] | None:
+    states = [e for e in client.events if e["type"] == "talk.live"]
+    return states[-1]["slots"] if states else None
+
+
+def test_a_viewer_hears_the_interpretation_it_chooses_and_switches_back(
+    media: HubServer, people: World
+) -> None:
+    talk = people.talk.id
+    assert talk is not None
+
+    async def scenario() -> None:
+        async with signed_in(media.url, people.organiser, people.tokyo, people.hanoi) as (
+            desk,
+            tokyo,
+            hanoi,
+        ):
+            hall = await Publisher.start(desk, talk, tone=440)
+            english = await Publisher.start(
+                desk, talk, "interpretation", tone=1000, audio_only=True, language="en"
+            )
+            assert english.response.status_code == 200, english.response.text
+            listener = await Viewer.start(tokyo, talk, language="en")
+            other = await Viewer.start(hanoi, talk)
+            assert await until(
+                lambda: min(listener.audio.samples, other.audio.samples) > 96_000, 20
+            )
+            assert 900 < listener.audio.hertz < 1100
+            assert 400 < other.audio.hertz < 480
+
+            switched = await tokyo.post(
+                f"/api/talks/{talk}/language", json={"id": listener.id, "language": None}
+            )
+            assert switched.status_code == 200
+            await asyncio.sleep(0.5)
+            listener.audio.reset_tone()
+            assert await until(lambda: listener.audio.samples > 96_000, 10)
+            assert 400 < listener.audio.hertz < 480
+
+            stranger = await tokyo.post(
+                f"/api/talks/{talk}/language", json={"id": "no-such-peer", "language": "en"}
+            )
+            assert stranger.status_code == 400
+            for peer in (listener, other, english, hall):
+                await peer.close()
+
+    asyncio.run(scenario())
+
+
+def test_bad_offers_and_strangers_are_refused_and_leave_nothing_open(
+    media: HubServer, people: World
+) -> None:
+    talk = people.talk.id
+    assert talk is not None
+
+    async def scenario() -> None:
+        async with signed_in(
+            media.url, people.tokyo, people.counsellor, people.other_point, ""
+        ) as (tokyo, counsellor, elsewhere, nobody):
+            path = f"/api/talks/{talk}/watch"
+            good = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
+            cases: list[tuple[Any, dict[str, Any], int, str]] = [
+                (tokyo, {"sdp": "hello", "type": "offer"}, 400, "bad_offer"),
+                (tokyo, {"sdp": good, "type": "answer"}, 400, "bad_offer"),
+                (tokyo, {"sdp": good + "a=x\r\n" * 5_000, "type": "offer"}, 400, "bad_offer"),
+                # Well-formed on the surface; the relay cannot use it.
+                (tokyo, {"sdp": good, "type": "offer"}, 400, "bad_offer"),
+                (nobody, {"sdp": good, "type": "offer"}, 401, "sign_in_required"),
+                (elsewhere, {"sdp": good, "type": "offer"}, 403, "forbidden"),
+            ]
+            for client, body, status, code in cases:
+                response = await client.post(path, json=body)
+                assert response.status_code == status, (body["sdp"][:20], response.text)
+                assert response.json()["error"]["code"] == code
+            missing = await tokyo.post(
+                "/api/talks/999999/watch", json={"sdp": good, "type": "offer"}
+            )
+            assert missing.status_code == 404
+            hall = await counsellor.post(
+                f"/api/talks/{talk}/publish", json={"sdp": good, "type": "offer", "slot": "hall"}
+            )
+            assert hall.status_code == 403
+
+    asyncio.run(scenario())
+    assert peers(media) == 0
+
+
+VANISHING = """
+import asyncio, sys, aioice.ice
+aioice.ice.get_host_addresses = lambda **_: ["127.0.0.1"]
+from tests.mediapeer import Viewer, http_client, until
+
+async def main():
+    async with http_client(sys.argv[1], sys.argv[2]) as http:
+        viewers = [await Viewer.start(http, int(sys.argv[3])) for _ in range(3)]
+        await until(lambda: all(v.hall.frames > 0 for v in viewers), 20)
+        print("watching", flush=True)
+        await asyncio.sleep(3600)
+
+asyncio.run(main())
+"""
+
+
+def test_peer_connections_of_clients_that_vanish_are_closed(
+    media: HubServer, people: World
+) -> None:
+    talk = people.talk.id
+    assert talk is not None
+
+    async def publish() -> Publisher:
+        async with http_client(media.url, people.organiser) as desk:
+            return await Publisher.start(desk, talk)
+
+    async def scenario() -> None:
+        hall = await publish()
+        clients = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            VANISHING,
+            media.url,
+            people.tokyo,
+            str(talk),
+            stdout=subprocess.PIPE,
+            cwd=Path(__file__).parents[2],
+        )
+        try:
+            assert clients.stdout is not None
+            line = await asyncio.wait_for(clients.stdout.readline(), 40)
+            assert line.strip() == b"watching"
+            assert await _settle(media, 4, 5)
+            # Gone without hanging up: no DTLS close, no BYE, nothing.
+            clients.kill()
+            await clients.wait()
+            assert await _settle(media, 1, 20), "the vanished viewers' connections stayed open"
+        finally:
+            if clients.returncode is None:
+                clients.kill()
+                await clients.wait()
+            await hall.close()
+
+    asyncio.run(scenario())
+    assert asyncio.run(_settle(media, 0))
+
+
+def test_the_relay_is_restarted_when_it_dies_and_viewers_can_watch_again(
+    media: HubServer, people: World
+) -> None:
+    talk = people.talk.id
+    assert talk is not None
+    assert media.process is not None
+    children = subprocess.run(
+        ["pgrep", "-P", str(media.process.pid), "-f", "sessions.relay serve"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert len(children) == 1
+    os.kill(int(children[0]), signal.SIGKILL)
+
+    async def scenario() -> None:
+        async with signed_in(media.url, people.organiser, people.tokyo) as (desk, tokyo):
+            deadline = time.monotonic() + 30
+            while True:
+                hall = await Publisher.start(desk, talk)
+                if hall.response.status_code == 200 or time.monotonic() > deadline:
+                    break
+                assert hall.response.status_code == 503
+                assert hall.response.json()["error"]["code"] == "relay_unavailable"
+                await hall.close()
+                await asyncio.sleep(0.3)
+            assert hall.response.status_code == 200, hall.response.text
+            viewer = await Viewer.start(tokyo, talk)
+            assert await until(lambda: viewer.hall.frames >= 10, 20)
+            await viewer.close()
+            await hall.close()
+
+    asyncio.run(scenario())

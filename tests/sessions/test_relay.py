@@ -1,0 +1,115 @@
+"""The relay's hook into aiortc (pinned): encoded frames reach viewers, no decoder runs."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import aioice.ice
+import av
+import pytest
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from pydantic import SecretStr
+
+from server.settings import Settings
+from sessions.relay import DECODER_QUEUE, Relay, Tap, check_hooks, is_keyframe
+from tests.mediapeer import media_tracks, until
+
+
+async def publish_pattern(relay: Relay, room: str) -> tuple[RTCPeerConnection, Callable[[], None]]:
+    """A test pattern and a tone published into a room's hall, straight to the relay."""
+    tracks, stop = media_tracks()
+    publisher = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    for track in tracks:
+        publisher.addTransceiver(track, direction="sendonly")
+    await publisher.setLocalDescription(await publisher.createOffer())
+    answer = await relay.publish(room, "hall", publisher.localDescription.sdp, "offer")
+    await publisher.setRemoteDescription(RTCSessionDescription(answer["sdp"], answer["type"]))
+    return publisher, stop
+
+
+def test_keyframes_are_told_apart_for_vp8_and_h264() -> None:
+    assert is_keyframe("VP8", bytes([0x90, 0x5B, 0x00, 0x9D, 0x01, 0x2A]))
+    assert not is_keyframe("VP8", bytes([0x31, 0x02, 0x00]))
+    assert is_keyframe("H264", b"\x00\x00\x00\x01\x67\x42" + b"\x00\x00\x01\x65\x88")
+    assert not is_keyframe("H264", b"\x00\x00\x00\x01\x41\x9a")
+    assert not is_keyframe("VP8", b"")
+
+
+def test_frames_go_from_the_publishers_receiver_to_viewers_and_never_to_a_decoder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda **_: ["127.0.0.1"])
+    check_hooks()
+    settings = Settings(data_dir=tmp_path, secret_key=SecretStr("r" * 40))
+
+    async def scenario() -> None:
+        relay = Relay(settings)
+        publisher, stop = await publish_pattern(relay, "talk:1")
+
+        viewer = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        viewer.addTransceiver("video", direction="recvonly")
+        decoded: list[object] = []
+        pumps: list[asyncio.Future[None]] = []
+
+        @viewer.on("track")
+        def _track(track: object) -> None:
+            async def pump() -> None:
+                while True:
+                    decoded.append(await track.recv())  # type: ignore[attr-defined]
+
+            pumps.append(asyncio.ensure_future(pump()))
+
+        await viewer.setLocalDescription(await viewer.createOffer())
+        answer = await relay.watch("talk:1", viewer.localDescription.sdp, "offer")
+        await viewer.setRemoteDescription(RTCSessionDescription(answer["sdp"], answer["type"]))
+        assert await until(lambda: len(decoded) >= 20, 20)
+
+        (peer,) = relay.rooms["talk:1"].publishers.values()
+        for transceiver in peer.pc.getTransceivers():
+            receiver = transceiver.receiver
+            assert isinstance(getattr(receiver, DECODER_QUEUE), Tap)
+            # What a decoder would have produced lands on the received track's queue: empty.
+            assert receiver.track._queue.empty()  # type: ignore[attr-defined]
+        video = next(s for s in peer.sources if s.kind == "video")
+        assert video.frames >= 20
+        await viewer.close()
+        for task in pumps:
+            task.cancel()
+        await publisher.close()
+        stop()
+        await relay.close()
+        assert relay.status() == {"peers": 0, "rooms": {}}
+
+    asyncio.run(scenario())
+
+
+def test_a_talks_hall_feed_is_recorded_without_reencoding_and_plays_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda **_: ["127.0.0.1"])
+    settings = Settings(data_dir=tmp_path, secret_key=SecretStr("r" * 40))
+
+    async def scenario() -> None:
+        relay = Relay(settings)
+        publisher, stop = await publish_pattern(relay, "talk:7")
+        (peer,) = relay.rooms["talk:7"].publishers.values()
+        assert peer.recording is not None
+        assert await until(lambda: peer.recording is not None and peer.recording.frames > 200, 20)
+        await relay.close()
+        await publisher.close()
+        stop()
+
+    asyncio.run(scenario())
+    (path,) = (tmp_path / "recordings" / "talk-7").iterdir()
+    assert path.suffix == ".mkv"
+    with av.open(str(path)) as container:
+        video = container.streams.video[0]
+        assert (video.codec_context.name, video.width, video.height) == ("vp8", 320, 240)
+        pictures = sum(1 for _ in container.decode(video=0))
+    with av.open(str(path)) as container:
+        sound = sum(frame.samples for frame in container.decode(audio=0))
+    # About 3 s: 30 pictures and 48,000 samples a second.
+    assert pictures >= 60
+    assert sound >= 48_000
