@@ -92,8 +92,8 @@ class Settings(BaseSettings):
     relay_consent_failures: int = Field(default=6, ge=1)
     # Keyframe requests to a publisher, at most one per this interval while viewers wait.
     relay_keyframe_interval_seconds: float = Field(default=0.5, gt=0)
-    # Frames queued per viewer track; a viewer further behind skips to the next keyframe.
-    relay_viewer_queue_frames: int = Field(default=60, ge=2, le=1_000)
+    # Unsent bytes a viewer's socket may hold; a viewer further behind skips to a keyframe.
+    relay_viewer_buffer_bytes: int = Field(default=262_144, ge=16_384)
     relay_max_room_publishers: int = Field(default=4, ge=1, le=16)
     # Each talk's hall feed is written to the data folder as it is forwarded (no re-encoding).
     relay_record_talks: bool = True

@@ -10,10 +10,12 @@ import asyncio
 import contextlib
 import logging
 import time
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import httpx
 from fastapi import APIRouter, Depends
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,9 +24,10 @@ from server.deps import AppSettings, CurrentHub, DbSession, MaybePrincipal
 from server.errors import AppError, Forbidden, NotFound
 from server.hub import Access, Call, Hub, Subscribe
 from server.i18n import N_
+from server.rules import format_datetime
 from server.settings import Settings
 from sessions import live
-from sessions.models import FloorStatus, Talk
+from sessions.models import Event, FloorStatus, Talk
 from sessions.realtime import event_access
 from sessions.rules import (
     FLOOR,
@@ -32,6 +35,8 @@ from sessions.rules import (
     LANGUAGE_PREFIX,
     TOKEN_HEADER,
     check_offer,
+    recording_started,
+    recordings_folder,
     relay_token,
     turn_credentials,
 )
@@ -291,6 +296,72 @@ async def rtc_configuration(
         else:
             servers.append(IceServerOut(urls=[url]))
     return {"ice_servers": servers}
+
+
+class RecordingOut(BaseModel):
+    """A finished recording of a talk's hall feed (Matroska: VP8 or H.264 and Opus)."""
+
+    name: str
+    bytes: int
+    megabytes: float
+    started: datetime
+    started_label: str
+    url: str
+
+
+def list_recordings(settings: Settings, talk_id: int, zone: str) -> list[RecordingOut]:
+    """A talk's finished recordings, oldest first (files still being written are left out)."""
+    folder = recordings_folder(settings.data_dir, talk_id)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.iterdir()):
+        started = recording_started(path.name)
+        if started is None or not path.is_file():
+            continue
+        found.append(
+            RecordingOut(
+                name=path.name,
+                bytes=path.stat().st_size,
+                megabytes=round(path.stat().st_size / 2**20, 1),
+                started=started,
+                started_label=format_datetime(started, zone),
+                url=f"/api/talks/{talk_id}/recordings/{path.name}",
+            )
+        )
+    return found
+
+
+async def _organiser_talk(db: AsyncSession, principal: Principal | None, talk_id: int) -> Talk:
+    access = await _talk_access(db, principal, talk_id)
+    if not access.can_moderate:
+        raise Forbidden("forbidden", N_("You do not have permission to do this."))
+    talk = await db.get(Talk, talk_id)
+    assert talk is not None
+    return talk
+
+
+@router.get("/talks/{talk_id}/recordings")
+async def recordings(
+    talk_id: int, db: DbSession, settings: AppSettings, principal: MaybePrincipal
+) -> list[RecordingOut]:
+    """The talk's recordings, for its organisers."""
+    talk = await _organiser_talk(db, principal, talk_id)
+    event = await db.get(Event, talk.event_id)
+    assert event is not None
+    return list_recordings(settings, talk_id, event.timezone)
+
+
+@router.get("/talks/{talk_id}/recordings/{name}")
+async def download_recording(
+    talk_id: int, name: str, db: DbSession, settings: AppSettings, principal: MaybePrincipal
+) -> FileResponse:
+    """One recording, as a download, for the talk's organisers."""
+    await _organiser_talk(db, principal, talk_id)
+    path = recordings_folder(settings.data_dir, talk_id) / name
+    if recording_started(name) is None or not path.is_file():
+        raise NotFound("recording_not_found", N_("No such recording."))
+    return FileResponse(path, media_type="video/x-matroska", filename=f"talk-{talk_id}-{name}")
 
 
 async def _has_floor(db: AsyncSession, talk_id: int, point_id: int) -> bool:

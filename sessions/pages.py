@@ -25,7 +25,7 @@ from server.models import Role
 from server.rules import format_datetime, zone_label
 from server.settings import Settings
 from server.templating import render
-from sessions import service
+from sessions import media, service
 from sessions.models import AttendancePoint, Event, Talk
 from sessions.rules import is_international, member_key, pick, pick_current_talk, talk_times
 
@@ -305,6 +305,11 @@ async def organiser_live(
         "talk": _talk_option(current, event.timezone) if current else None,
         "points": [{"id": p.id, "name": p.name, "place": f"{p.city}, {p.country}"} for p in points],
         "point_count": len(points),
+        "recordings": (
+            [r.model_dump() for r in media.list_recordings(settings, current.id, event.timezone)]
+            if current and current.id
+            else []
+        ),
         "live": _live(
             settings,
             event,

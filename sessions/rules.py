@@ -11,7 +11,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, TypeVar
 
@@ -223,3 +223,14 @@ def loopback_only(sdp: str) -> str:
 def recordings_folder(data_dir: Path, talk_id: int) -> Path:
     """Where a talk's recordings are kept, in the data folder."""
     return data_dir / "recordings" / f"talk-{int(talk_id)}"
+
+
+RECORDING_NAME = re.compile(r"^(\d{8}T\d{6}Z)\.mkv$")
+
+
+def recording_started(name: str) -> datetime | None:
+    """When a recording began, from its file name (UTC), or None for another name."""
+    match = RECORDING_NAME.match(name)
+    if match is None:
+        return None
+    return datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)

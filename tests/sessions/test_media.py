@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import signal
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import aioice.ice
+import av
 import pytest
 
 from tests.hubpeer import World
@@ -66,7 +68,7 @@ def test_the_hall_feed_reaches_three_points_and_a_late_one_gets_a_keyframe_at_on
     talk = people.talk.id
     assert talk is not None
 
-    async def scenario() -> None:
+    async def scenario() -> bytes:
         async with signed_in(
             media.url, people.organiser, people.tokyo, people.hanoi, people.counsellor
         ) as (desk, tokyo, hanoi, counsellor):
@@ -92,8 +94,32 @@ def test_the_hall_feed_reaches_three_points_and_a_late_one_gets_a_keyframe_at_on
                 await viewer.close()
             await hall.close()
 
-    asyncio.run(scenario())
+            # The organisers download what went out, and it plays.
+            listed: list[dict[str, Any]] = []
+
+            async def finished() -> bool:
+                listed[:] = (await desk.get(f"/api/talks/{talk}/recordings")).json()
+                return len(listed) == 1
+
+            for _ in range(50):
+                if await finished():
+                    break
+                await asyncio.sleep(0.2)
+            assert len(listed) == 1, listed
+            download = await desk.get(listed[0]["url"])
+            assert download.status_code == 200
+            assert download.headers["content-type"] == "video/x-matroska"
+            assert (await tokyo.get(listed[0]["url"])).status_code == 403
+            for name in ("..%2Fsecret_key", "secret_key", "20260101T000000Z.mkv"):
+                missing = await desk.get(f"/api/talks/{talk}/recordings/{name}")
+                assert missing.status_code == 404, name
+            return download.content
+
+    recorded = asyncio.run(scenario())
     assert asyncio.run(_settle(media, 0))
+    with av.open(io.BytesIO(recorded), mode="r") as container:
+        pictures = len(list(container.decode(video=0)))
+    assert pictures >= 45
 
 
 async def _settle(server: HubServer, count: int, seconds: float = 15) -> bool:
