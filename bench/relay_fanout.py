@@ -30,7 +30,7 @@ import httpx
 
 from bench.rtcload import Plan, Result
 from bench.wsload import cpu_seconds, rss_bytes
-from sessions.rules import TOKEN_HEADER, relay_token
+from server.rules import TOKEN_HEADER, relay_token
 
 PER_PROCESS = 50
 TARGET_FPS = 29.0
@@ -107,6 +107,8 @@ def measure(kind: str, viewers: int, seconds: float, data: Path, log: IO[bytes])
             "KETNOI_RELAY_PORT": str(port),
             "KETNOI_RELAY_ICE_ADDRESSES": "127.0.0.1",
             "KETNOI_RELAY_MAX_PEERS": "1000",
+            # Fan-out only: MediaRelay records nothing either.
+            "KETNOI_RELAY_RECORD_TALKS": "false",
         }
     )
     if kind == "relay":
@@ -183,7 +185,9 @@ def measure(kind: str, viewers: int, seconds: float, data: Path, log: IO[bytes])
             row.first_frame_median, row.first_frame_max = statistics.median(firsts), max(firsts)
         return row
     except Exception as exc:
-        row.note = f"failed: {exc}"
+        log.flush()
+        tail = Path(log.name).read_text(errors="replace").strip().splitlines()[-3:]
+        row.note = f"failed: {exc} | " + " / ".join(tail)
         return row
     finally:
         for load in loads:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import subprocess
 import sys
 from datetime import datetime
@@ -65,6 +66,9 @@ def _serve(settings: Settings, feed_talk_id: int | None = None) -> None:
     # The media relay runs in processes of its own, restarted if they die.
     children = Supervisor(relay_commands(settings, feed_talk_id), child_env(settings))
     children.start()
+    # uvicorn re-raises SIGTERM after its graceful shutdown, with this handler back in place:
+    # it unwinds through `finally`, so the children stop too.
+    signal.signal(signal.SIGTERM, _exit_quietly)
     try:
         uvicorn.run(
             create_app(settings),
@@ -77,6 +81,10 @@ def _serve(settings: Settings, feed_talk_id: int | None = None) -> None:
         )
     finally:
         children.stop()
+
+
+def _exit_quietly(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 @app.command()

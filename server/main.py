@@ -8,9 +8,12 @@ from sqlmodel import SQLModel
 import booths.models
 import server.models
 import sessions.models
+from booths import api as booths_api
+from booths import pages as booths_pages
 from booths import realtime as booths_realtime
 from server import api as core_api
 from server import chat
+from server import media as core_media
 from server import pages as core_pages
 from server.app import build_app
 from server.settings import Settings, get_settings
@@ -31,8 +34,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         core_api.router,
         core_pages.router,
         sessions_api.router,
+        booths_api.router,
+        booths_pages.router,
         sessions_pages.router,
         registration_pages.router,
+        core_media.router,
         media.router,
     ]
     return build_app(
@@ -42,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             chat.install,
             sessions_realtime.install,
             booths_realtime.install,
+            core_media.install,
             media.install,
         ],
     )

@@ -92,11 +92,15 @@ class Settings(BaseSettings):
     relay_consent_failures: int = Field(default=6, ge=1)
     # Keyframe requests to a publisher, at most one per this interval while viewers wait.
     relay_keyframe_interval_seconds: float = Field(default=0.5, gt=0)
+    # Receive buffer of a publisher's sockets: room for bursts while the relay is busy.
+    relay_publisher_buffer_bytes: int = Field(default=4_194_304, ge=65_536)
     # Unsent bytes a viewer's socket may hold; a viewer further behind skips to a keyframe.
     relay_viewer_buffer_bytes: int = Field(default=262_144, ge=16_384)
     relay_max_room_publishers: int = Field(default=4, ge=1, le=16)
     # Each talk's hall feed is written to the data folder as it is forwarded (no re-encoding).
     relay_record_talks: bool = True
+    # People with camera and microphone in one booth's video call.
+    booth_call_max_people: int = Field(default=4, ge=2, le=8)
     # How often the web process asks the relay what is live (talk.live, floor cameras).
     relay_poll_seconds: float = Field(default=1.0, gt=0)
 

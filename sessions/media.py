@@ -1,20 +1,15 @@
-"""Live media in the web process: signalling routes, the relay's client, `talk.live` on the hub.
+"""Live talks in the web process: who may publish or watch what, recordings, floor cameras.
 
-The relay process (`sessions.relay`) holds the peer connections; this side decides who may
-publish or watch what, passes offers and answers through, and tells the hub what is live.
+The relay process (`sessions.relay`) holds the peer connections; offers and answers pass
+through `server.media`'s client, which also tells the hub what is live.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-import time
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Literal
 
-import httpx
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -22,110 +17,35 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.auth import Principal
 from server.deps import AppSettings, CurrentHub, DbSession, MaybePrincipal
 from server.errors import AppError, Forbidden, NotFound
-from server.hub import Access, Call, Hub, Subscribe
+from server.hub import Access, Hub
 from server.i18n import N_
+from server.media import (
+    AnswerOut,
+    CurrentRelay,
+    OfferIn,
+    RelayClient,
+    check_description,
+    refresh_live,
+    relay_of,
+)
 from server.rules import format_datetime
 from server.settings import Settings
 from sessions import live
 from sessions.models import Event, FloorStatus, Talk
 from sessions.realtime import event_access
-from sessions.rules import (
-    FLOOR,
-    HALL,
-    LANGUAGE_PREFIX,
-    TOKEN_HEADER,
-    check_offer,
-    recording_started,
-    recordings_folder,
-    relay_token,
-    turn_credentials,
-)
+from sessions.rules import FLOOR, HALL, LANGUAGE_PREFIX, recording_started, recordings_folder
 
-log = logging.getLogger("ketnoi.media")
 router = APIRouter(prefix="/api", tags=["live"])
-SERVICE = "relay"
 LANGUAGE = r"^[a-z]{2,3}$"
 
 
-class RelayUnavailable(AppError):
-    """The relay process does not answer."""
+class WatchIn(OfferIn):
+    """A viewer's offer, and the interpretation it wants to hear, if any."""
 
-    status_code = 503
-
-
-class RelayClient:
-    """Talks to the relay process on loopback, and remembers what it last said is live."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._http = httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{settings.relay_port}",
-            headers={TOKEN_HEADER: relay_token(settings.secret_key.get_secret_value())},
-            timeout=settings.relay_connect_timeout_seconds,
-        )
-        self.live: dict[str, dict[str, Any]] = {}
-
-    async def call(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        """POST (or GET without a body) to the relay; its JSON answer."""
-        try:
-            if body is None:
-                response = await self._http.get(path)
-            else:
-                response = await self._http.post(path, json=body)
-        except httpx.HTTPError as exc:
-            raise RelayUnavailable(
-                "relay_unavailable",
-                N_("Live video is not available right now. Please retry in a moment."),
-            ) from exc
-        if response.status_code == 400:
-            raise AppError(
-                "bad_offer",
-                N_("The connection offer was refused: %(reason)s"),
-                reason=str(response.json().get("error", ""))[:200],
-            )
-        if response.status_code != 200:
-            raise RelayUnavailable(
-                "relay_unavailable",
-                N_("Live video is not available right now. Please retry in a moment."),
-            )
-        answer: dict[str, Any] = response.json()
-        return answer
-
-    async def close(self) -> None:
-        """Close the HTTP client."""
-        await self._http.aclose()
-
-
-def relay_of(hub: Hub) -> RelayClient:
-    """The relay client installed beside this hub."""
-    client = hub.services.get(SERVICE)
-    if not isinstance(client, RelayClient):
-        raise RelayUnavailable(
-            "relay_unavailable",
-            N_("Live video is not available right now. Please retry in a moment."),
-        )
-    return client
-
-
-def _relay(hub: CurrentHub) -> RelayClient:
-    return relay_of(hub)
-
-
-Relay = Annotated[RelayClient, Depends(_relay)]
-
-
-class OfferIn(BaseModel):
-    """A browser's (or player's) offer, with every ICE candidate in it (no trickle)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    # Length and type are checked by check_offer: a bad description is a 400, like the relay's.
-    sdp: str
-    type: str
     language: str | None = Field(default=None, pattern=LANGUAGE)
 
 
-class PublishIn(OfferIn):
+class PublishIn(WatchIn):
     """What a publisher sends: `hall` (the AV desk), `floor` (the point that has the floor) or
     `interpretation` with its language."""
 
@@ -139,22 +59,6 @@ class LanguageIn(BaseModel):
 
     id: str = Field(min_length=1, max_length=64)
     language: str | None = Field(default=None, pattern=LANGUAGE)
-
-
-class AnswerOut(BaseModel):
-    """The relay's answer and the id of the peer connection."""
-
-    id: str
-    sdp: str
-    type: str
-
-
-class IceServerOut(BaseModel):
-    """An ICE server for the browser's RTCPeerConnection."""
-
-    urls: list[str]
-    username: str | None = None
-    credential: str | None = None
 
 
 class LiveOut(BaseModel):
@@ -177,26 +81,18 @@ async def _talk_access(db: AsyncSession, principal: Principal | None, talk_id: i
     return access
 
 
-def _checked(settings: Settings, offer: OfferIn) -> None:
-    problem = check_offer(offer.sdp, offer.type, settings.relay_max_sdp_bytes)
-    if problem:
-        raise AppError(
-            "bad_offer", N_("The connection offer was refused: %(reason)s"), reason=problem
-        )
-
-
 @router.post("/talks/{talk_id}/watch")
 async def watch(
     talk_id: int,
-    offer: OfferIn,
+    offer: WatchIn,
     db: DbSession,
     settings: AppSettings,
     principal: MaybePrincipal,
-    relay: Relay,
+    relay: CurrentRelay,
 ) -> AnswerOut:
     """Watch a talk: the hall and the floor speaker, with the hall's or an interpreter's audio."""
     await _talk_access(db, principal, talk_id)
-    _checked(settings, offer)
+    check_description(settings, offer.sdp, offer.type)
     answer = await relay.call(
         "/watch",
         {
@@ -216,7 +112,7 @@ async def publish(
     db: DbSession,
     settings: AppSettings,
     principal: MaybePrincipal,
-    relay: Relay,
+    relay: CurrentRelay,
     hub: CurrentHub,
 ) -> AnswerOut:
     """Publish camera and microphone: organisers the hall feed and interpretation, the point
@@ -240,7 +136,7 @@ async def publish(
         else:
             slot = HALL
         label = f"a:{principal.account.id}" if principal.account else ""
-    _checked(settings, offer)
+    check_description(settings, offer.sdp, offer.type)
     answer = await relay.call(
         "/publish",
         {
@@ -257,7 +153,7 @@ async def publish(
 
 @router.post("/talks/{talk_id}/language")
 async def choose_language(
-    talk_id: int, choice: LanguageIn, db: DbSession, principal: MaybePrincipal, relay: Relay
+    talk_id: int, choice: LanguageIn, db: DbSession, principal: MaybePrincipal, relay: CurrentRelay
 ) -> dict[str, str | None]:
     """Switch a watching connection's audio to an interpretation, or back to the hall."""
     await _talk_access(db, principal, talk_id)
@@ -267,7 +163,7 @@ async def choose_language(
 
 @router.get("/talks/{talk_id}/live")
 async def talk_live(
-    talk_id: int, db: DbSession, principal: MaybePrincipal, relay: Relay
+    talk_id: int, db: DbSession, principal: MaybePrincipal, relay: CurrentRelay
 ) -> LiveOut:
     """What the talk has live now."""
     await _talk_access(db, principal, talk_id)
@@ -275,27 +171,6 @@ async def talk_live(
     return LiveOut(
         talk=talk_id, slots=state.get("slots", []), publishers=state.get("publishers", {})
     )
-
-
-@router.get("/rtc")
-async def rtc_configuration(
-    settings: AppSettings, principal: MaybePrincipal
-) -> dict[str, list[IceServerOut]]:
-    """ICE servers for the browser; TURN credentials last `relay_turn_ttl_seconds`."""
-    if principal is None:
-        raise AppError("sign_in_required", N_("Please sign in."), status_code=401)
-    secret = settings.relay_turn_secret.get_secret_value()
-    servers = []
-    for url in settings.relay_ice_servers:
-        if url.startswith(("turn:", "turns:")) and secret:
-            who = f"p{principal.point_id}" if principal.point_id else f"a{principal.session_id}"
-            username, credential = turn_credentials(
-                secret, settings.relay_turn_ttl_seconds, who, time.time()
-            )
-            servers.append(IceServerOut(urls=[url], username=username, credential=credential))
-        else:
-            servers.append(IceServerOut(urls=[url]))
-    return {"ice_servers": servers}
 
 
 class RecordingOut(BaseModel):
@@ -369,27 +244,11 @@ async def _has_floor(db: AsyncSession, talk_id: int, point_id: int) -> bool:
     return request is not None and request.status == FloorStatus.granted
 
 
-async def refresh_live(hub: Hub, relay: RelayClient) -> None:
-    """Ask the relay what is live; announce each talk whose state changed with `talk.live`."""
-    status = await relay.call("/status")
-    rooms: dict[str, dict[str, Any]] = status.get("rooms", {})
-    now = {
-        name: {"slots": room["slots"], "publishers": room["publishers"]}
-        for name, room in rooms.items()
-        if name.startswith("talk:") and room["slots"]
-    }
-    for name in set(now) | set(relay.live):
-        state = now.get(name, {"slots": [], "publishers": {}})
-        if relay.live.get(name, {"slots": [], "publishers": {}}) != state:
-            hub.publish(name, "talk.live", {"talk": int(name[5:]), **state})
-    relay.live = now
-
-
 async def _floor_still_granted(hub: Hub, relay: RelayClient) -> None:
     """Close a floor camera whose room no longer has the floor (revoked, or given back)."""
     for name, state in list(relay.live.items()):
         label = state["publishers"].get(FLOOR, "")
-        if not label.startswith("p:"):
+        if not name.startswith("talk:") or not label.startswith("p:"):
             continue
         async with hub.sessionmaker() as db:
             granted = await _has_floor(db, int(name[5:]), int(label[2:]))
@@ -397,40 +256,6 @@ async def _floor_still_granted(hub: Hub, relay: RelayClient) -> None:
             await relay.call("/stop", {"room": name, "slot": FLOOR})
 
 
-async def on_subscribe(call: Call, channel: str, request: Subscribe) -> dict[str, Any]:
-    """A talk's subscribers learn what is live at once."""
-    del request
-    if not channel.startswith("talk:"):
-        return {}
-    client = call.hub.services.get(SERVICE)
-    state = client.live.get(channel) if isinstance(client, RelayClient) else None
-    return {"live": state or {"slots": [], "publishers": {}}}
-
-
 def install(hub: Hub) -> None:
-    """The relay client beside the hub, and the loop that keeps `talk.live` current."""
-    client = RelayClient(hub.settings)
-    hub.services[SERVICE] = client
-    hub.on_subscribe(on_subscribe)
-
-    async def follow() -> None:
-        quiet = False
-        try:
-            while True:
-                try:
-                    await refresh_live(hub, client)
-                    await _floor_still_granted(hub, client)
-                    quiet = False
-                except RelayUnavailable:
-                    if not quiet:
-                        log.warning("the media relay does not answer; retrying")
-                    quiet = True
-                except Exception:
-                    log.exception("following the media relay failed")
-                await asyncio.sleep(hub.settings.relay_poll_seconds)
-        finally:
-            with contextlib.suppress(Exception):
-                await client.close()
-
-    if hub.settings.relay_enabled:
-        hub.background(follow)
+    """Floor cameras follow the raise-hand queue."""
+    relay_of(hub).followers.append(_floor_still_granted)

@@ -24,7 +24,7 @@ from server.i18n import get_locale, gettext
 from server.models import Role
 from server.rules import format_datetime, zone_label
 from server.settings import Settings
-from server.templating import render
+from server.templating import live_labels, render
 from sessions import media, service
 from sessions.models import AttendancePoint, Event, Talk
 from sessions.rules import is_international, member_key, pick, pick_current_talk, talk_times
@@ -35,6 +35,7 @@ router = APIRouter(include_in_schema=False)
 def _event_view(event: Event) -> dict[str, Any]:
     locale = get_locale()
     return {
+        "id": event.id,
         "slug": event.slug,
         "title": pick(locale, event.title_vi, event.title_en),
         "summary": pick(locale, event.summary_vi, event.summary_en),
@@ -64,75 +65,6 @@ def _agenda(talks: list[Talk], zone: str, other_zone: str | None) -> list[dict[s
             row["other_time"] = f"{other['start']}–{other['end']}"
         rows.append(row)
     return rows
-
-
-def _live_labels() -> dict[str, str]:
-    """What the live widgets write on the page, in the reader's language (JS has no gettext)."""
-    return {
-        "connecting": gettext("Connecting…"),
-        "connected": gettext("Live"),
-        "reconnecting": gettext("Connection lost, reconnecting…"),
-        "signed_out": gettext("Signed out. Open your join link or sign in again."),
-        "not_connected": gettext("Not connected. Try again in a moment."),
-        "sending": gettext("sending…"),
-        "characters": gettext("%(count)s / %(max)s characters"),
-        "no_messages": gettext("No messages yet."),
-        "hide": gettext("Hide"),
-        "mute": gettext("Mute"),
-        "unmute": gettext("Unmute"),
-        "muted_member": gettext("%(name)s is muted."),
-        "unmuted_member": gettext("%(name)s may write again."),
-        "you": gettext("you"),
-        "no_questions": gettext("No questions yet. Ask the first one."),
-        "vote_one": gettext("%(n)s vote"),
-        "vote_many": gettext("%(n)s votes"),
-        "upvote": gettext("Upvote"),
-        "voted": gettext("Voted"),
-        "answered": gettext("Answered"),
-        "hidden": gettext("Hidden"),
-        "mark_answered": gettext("Mark answered"),
-        "reopen": gettext("Reopen"),
-        "video_waiting": gettext("Waiting for the hall’s video…"),
-        "video_live": gettext("Live"),
-        "video_reconnecting": gettext("Video connection lost, reconnecting…"),
-        "video_unavailable": gettext(
-            "Live video is not available right now. Please retry in a moment."
-        ),
-        "sound_on": gettext("Turn sound on"),
-        "sound_off": gettext("Turn sound off"),
-        "floor_speaker": gettext("Speaking now"),
-        "camera_failed": gettext("The camera or microphone could not start: %(reason)s"),
-        "desk_idle": gettext("This browser is not publishing."),
-        "desk_live": gettext("This camera is the hall feed, live for every point."),
-        "desk_interpreting": gettext("You are interpreting into %(language)s."),
-        "language_code": gettext("Type a language code of two or three letters (en, ja, zh)."),
-        "raise_hand": gettext("Raise hand"),
-        "lower_hand": gettext("Lower hand"),
-        "give_back": gettext("Give the floor back"),
-        "hand_hint": gettext("Raise your hand to ask for the floor."),
-        "queue_position": gettext("Your hand is raised: number %(n)s in the queue."),
-        "have_floor": gettext("You have the floor."),
-        "grant": gettext("Give the floor"),
-        "revoke": gettext("End"),
-        "skip": gettext("Skip"),
-        "waiting": gettext("waiting %(time)s"),
-        "speaking": gettext("speaking %(time)s"),
-        "queue_empty": gettext("Nobody is waiting."),
-        "no_speaker": gettext("Nobody has the floor."),
-        "no_polls": gettext("No polls yet."),
-        "vote": gettext("Vote"),
-        "change_vote": gettext("Change my vote"),
-        "close_poll": gettext("Close the poll"),
-        "poll_open": gettext("Open"),
-        "poll_closed": gettext("Closed"),
-        "single_choice": gettext("One choice"),
-        "multiple_choice": gettext("Several choices"),
-        "voters_one": gettext("%(n)s has voted"),
-        "voters_many": gettext("%(n)s have voted"),
-        "points_online": gettext("%(online)s of %(total)s points online"),
-        "online": gettext("online"),
-        "offline": gettext("offline"),
-    }
 
 
 def _talk_option(talk: Talk, zone: str) -> dict[str, Any]:
@@ -169,7 +101,7 @@ def _live(
         "zone_label": zone_label(utcnow(), zone),
         "talk": talk.id if talk else None,
         "talks": [_talk_option(t, zone) for t in talks or []],
-        "labels": _live_labels(),
+        "labels": live_labels(),
     }
 
 

@@ -16,9 +16,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import ctypes
 import logging
+import os
 import secrets
 import signal
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -26,7 +29,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import partial
 from pathlib import Path
-from struct import pack_into
+from struct import Struct
 from typing import Any
 
 import aioice.ice
@@ -55,18 +58,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from server.rules import TOKEN_HEADER, check_offer, loopback_only, relay_token
 from server.settings import Settings, get_settings
 from sessions.rules import (
+    CALL_PREFIX,
     FLOOR,
     HALL,
     LANGUAGE_PREFIX,
     SLOT_RE,
-    TOKEN_HEADER,
     audio_slots,
-    check_offer,
-    loopback_only,
     recordings_folder,
-    relay_token,
 )
 
 log = logging.getLogger("ketnoi.relay")
@@ -74,6 +75,9 @@ log = logging.getLogger("ketnoi.relay")
 CLOCK_RATES = {"video": 90_000, "audio": 48_000}
 # The name aiortc 1.16 gives the queue its decoder thread reads (name-mangled, private).
 DECODER_QUEUE = "_RTCRtpReceiver__decoder_queue"
+SEQUENCE_AND_TIME = Struct("!HI")
+PR_SET_PDEATHSIG = 1
+SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
 # Packets a viewer's outlet keeps for retransmission on NACK (about 2 s of video).
 HISTORY = 256
 
@@ -145,6 +149,7 @@ class Frame:
     data: bytes
     # When it left, for the sender reports viewers get (NTP format).
     ntp: int
+    octets: int
 
 
 class Protector:
@@ -193,10 +198,14 @@ class Outlet(MediaStreamTrack):
     before SRTP and the socket: no per-viewer task, queue or packetizer.
     """
 
-    def __init__(self, kind: str, slots: list[str], buffer_bytes: int) -> None:
+    def __init__(
+        self, kind: str, slots: list[str], buffer_bytes: int, position: int | None = None
+    ) -> None:
         super().__init__()
         self.kind = kind
         self.slots = slots
+        # In a call: which of the other people (in order of joining) this track shows.
+        self.position = position
         self.source: Source | None = None
         self.waiting_keyframe = kind == "video"
         self.first_frame_at: float | None = None
@@ -210,7 +219,6 @@ class Outlet(MediaStreamTrack):
         self._origin = secrets.randbelow(1 << 32)
         self._history: list[bytes | None] = [None] * HISTORY
         self._ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.sent_packets = 0
 
     def attach(self, sender: Any, payload_type: int, mid: str | None) -> None:
         """Take over a negotiated sender: its retransmissions and keyframe requests are ours."""
@@ -265,27 +273,27 @@ class Outlet(MediaStreamTrack):
         self.waiting_keyframe = False
         if self.first_frame_at is None:
             self.first_frame_at = time.monotonic()
-        header, history = self._header, self._history
+        header, history, payload_type = self._header, self._history, self._payload_type
+        send, protect, address = wire.transport.sendto, wire.srtp.protect, wire.address
         timestamp = (self._origin + frame.timestamp) & 0xFFFFFFFF
         sequence = self._sequence
         last = len(frame.payloads) - 1
-        octets = 0
+        header[1] = payload_type
         for index, payload in enumerate(frame.payloads):
-            header[1] = self._payload_type | (0x80 if index == last else 0)
-            pack_into("!HI", header, 2, sequence, timestamp)
+            if index == last:
+                header[1] = payload_type | 0x80
+            SEQUENCE_AND_TIME.pack_into(header, 2, sequence, timestamp)
             plain = bytes(header) + payload
             history[sequence % HISTORY] = plain
-            wire.transport.sendto(wire.srtp.protect(plain), wire.address)
+            send(protect(plain), address)
             sequence = (sequence + 1) & 0xFFFF
-            octets += len(payload)
         self._sequence = sequence
-        self.sent_packets += len(frame.payloads)
         # What aiortc's sender reports to the viewer (RTCP sender reports, for lip sync).
         sender = self._sender
         sender._RTCRtpSender__ntp_timestamp = frame.ntp
         sender._RTCRtpSender__rtp_timestamp = timestamp
         sender._RTCRtpSender__packet_count += len(frame.payloads)
-        sender._RTCRtpSender__octet_count += octets
+        sender._RTCRtpSender__octet_count += frame.octets
         return True
 
     async def _retransmit(self, sequence: int) -> None:
@@ -353,12 +361,14 @@ class Source:
         self.keyframes += keyframe
         if not self.outlets and not self.recorders:
             return
+        payloads = self._packetize(codec.name, data)
         frame = Frame(
-            self._packetize(codec.name, data),
+            payloads,
             jitter_frame.timestamp + self._offset,
             keyframe,
             data,
             clock.current_ntp_time(),
+            sum(len(p) for p in payloads),
         )
         waiting = False
         for outlet in self.outlets:
@@ -487,11 +497,18 @@ class Room:
         self.keyframe_requests = 0
 
     def rewire(self) -> None:
-        """Point every outlet at the first of its wanted slots that has a source."""
+        """Point every outlet at the first of its wanted slots that has a source; in a call,
+        at the n-th other person."""
+        callers = [p.slot for p in self.publishers.values() if p.slot.startswith(CALL_PREFIX)]
         for viewer in self.viewers.values():
+            others = [slot for slot in callers if slot != CALL_PREFIX + viewer.label]
             for outlet in viewer.outlets:
+                if outlet.position is not None:
+                    wanted = others[outlet.position : outlet.position + 1]
+                else:
+                    wanted = outlet.slots
                 chosen = None
-                for slot in outlet.slots:
+                for slot in wanted:
                     chosen = self.sources.get((slot, outlet.kind))
                     if chosen is not None:
                         break
@@ -504,6 +521,7 @@ class Room:
             "publishers": {p.slot: p.label for p in self.publishers.values()},
             "viewers": len(self.viewers),
             "keyframe_requests": self.keyframe_requests,
+            "frames": {f"{slot} {kind}": src.frames for (slot, kind), src in self.sources.items()},
         }
 
 
@@ -602,6 +620,10 @@ class Relay:
         room = self.room(room_name)
         if not replace and any(p.slot == slot for p in room.publishers.values()):
             raise SlotTaken("someone publishes in this slot")
+        if slot.startswith(CALL_PREFIX):
+            people = {p.slot for p in room.publishers.values()} | {slot}
+            if len(people) > self.settings.booth_call_max_people:
+                raise SlotTaken("the call is full")
         others = [p for p in room.publishers.values() if p.slot != slot]
         if len(others) >= self.settings.relay_max_room_publishers:
             raise RelayError("the room has as many publishers as it may")
@@ -615,6 +637,7 @@ class Relay:
             peer.recording = self._record(room_name, peer.sources)
         self.peers[peer.id] = peer
         answer = await self._answer(peer)
+        self._roomy_sockets(pc)
         for earlier in [p for p in room.publishers.values() if p.slot == slot]:
             await self.close_peer(earlier.id)
         room.publishers[peer.id] = peer
@@ -623,18 +646,50 @@ class Relay:
         room.rewire()
         return answer
 
+    def _roomy_sockets(self, pc: RTCPeerConnection) -> None:
+        """Give a publisher's sockets a large receive buffer.
+
+        While the relay is busy (many viewers connecting: a DTLS handshake each), its loop
+        reads late; with the default buffer a keyframe's burst overflows it, and every viewer
+        loses pictures until the next keyframe.
+        """
+        size = self.settings.relay_publisher_buffer_bytes
+        for transceiver in pc.getTransceivers():
+            ice = transceiver.receiver.transport.transport
+            for protocol in ice._connection._protocols:
+                sock = protocol.transport.get_extra_info("socket") if protocol.transport else None
+                if sock is None:
+                    continue
+                try:
+                    # Beyond net.core.rmem_max when the process may (CAP_NET_ADMIN).
+                    sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, size)
+                except OSError:
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
+
     async def watch(
-        self, room_name: str, sdp: str, kind: str, language: str | None = None
+        self,
+        room_name: str,
+        sdp: str,
+        kind: str,
+        language: str | None = None,
+        member: str = "",
     ) -> dict[str, str]:
-        """Take a viewer's offer; in order, its video tracks get the hall and the floor, its
-        audio tracks the hall (or the chosen interpretation) and the floor."""
+        """Take a viewer's offer. In a talk its video tracks get, in order, the hall and the
+        floor, its audio tracks the hall (or the chosen interpretation) and the floor. In a
+        call (`member` given) each pair of tracks gets one of the other people."""
         room = self.room(room_name)
         peer, pc = await self._open(room, "viewer", sdp, kind)
+        peer.label = member
         wanted = {"video": [[HALL], [FLOOR]], "audio": [audio_slots(language), [FLOOR]]}
+        seen = {"video": 0, "audio": 0}
         for transceiver in pc.getTransceivers():
             choices = wanted[transceiver.kind]
-            slots = choices.pop(0) if choices else []
-            outlet = Outlet(transceiver.kind, slots, self.settings.relay_viewer_buffer_bytes)
+            slots = choices.pop(0) if choices and not member else []
+            position = seen[transceiver.kind] if member else None
+            seen[transceiver.kind] += 1
+            outlet = Outlet(
+                transceiver.kind, slots, self.settings.relay_viewer_buffer_bytes, position
+            )
             sender = pc.addTrack(outlet)
             payload_type = transceiver._codecs[0].payloadType
             assert payload_type is not None
@@ -785,7 +840,11 @@ def api(relay: Relay, token: str) -> Starlette:
         return await guarded(
             request,
             lambda b: relay.watch(
-                text(b, "room"), text(b, "sdp"), text(b, "type"), b.get("language")
+                text(b, "room"),
+                text(b, "sdp"),
+                text(b, "type"),
+                b.get("language"),
+                b.get("member") or "",
             ),
         )
 
@@ -833,6 +892,17 @@ def run(settings: Settings) -> None:
 
 
 # -- a publisher from a file, a stream or a generated pattern -------------------------------
+
+
+def passes_through(source: str, codec: str) -> bool:
+    """Whether the source's video is already in the relay's codec."""
+    try:
+        with av.open(source, mode="r", timeout=10) as container:
+            streams = container.streams.video
+            name = streams[0].codec_context.name if streams else ""
+    except (av.FFmpegError, OSError):
+        return False
+    return name == {"VP8": "vp8", "H264": "h264"}[codec]
 
 
 class Interframes(MediaStreamTrack):
@@ -884,6 +954,14 @@ async def play(
         assert video.video is not None
         assert audio.audio is not None
         tracks = [Interframes(video.video), audio.audio]
+    elif passes_through(source, settings.relay_video_codec):
+        # Already in the relay's codec: the video goes out as it is in the file, not decoded
+        # and encoded again (new viewers wait for the file's own next keyframe). The sound is
+        # decoded and encoded to Opus.
+        video = MediaPlayer(source, loop=loop, decode=False)
+        audio = MediaPlayer(source, loop=loop)
+        players = [video, audio]
+        tracks = [t for t in (video.video, audio.audio) if t is not None]
     else:
         player = MediaPlayer(source, loop=loop)
         players = [player]
@@ -965,6 +1043,16 @@ async def play_until_stopped(
                 await stop.wait()
 
 
+def die_with_parent() -> None:
+    """On Linux, end when the process that started this one ends, however it ends."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() == 1:
+        # The parent was gone before the request took effect.
+        raise SystemExit(0)
+
+
 def main() -> None:
     """`python -m sessions.relay serve|play`: what `ketnoi serve` and `ketnoi live` start."""
     parser = argparse.ArgumentParser(description="ketnoi media relay")
@@ -977,6 +1065,7 @@ def main() -> None:
     player.add_argument("--loop", action="store_true")
     player.add_argument("--standby", action="store_true", help="only while nobody else publishes")
     args = parser.parse_args()
+    die_with_parent()
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     # aioice narrates every candidate pair at INFO.

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import csv
-import hashlib
-import hmac
 import io
 import re
 import secrets
@@ -165,39 +162,14 @@ def check_poll_choices(choices: list[int], option_count: int, multiple: bool) ->
     return None
 
 
-TOKEN_HEADER = "x-ketnoi-relay"  # noqa: S105 - a header name
-
 # Slots of a live room: the hall feed, the speaker who has the floor, interpretation audio.
 HALL = "hall"
 FLOOR = "floor"
 LANGUAGE_PREFIX = "lang:"
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
-SLOT_RE = re.compile(r"^(hall|floor|lang:[a-z]{2,3})$")
-
-
-def relay_token(secret_key: str) -> str:
-    """What the web process shows the relay process on loopback."""
-    return derive_token(secret_key, "media-relay", "loopback")
-
-
-def turn_credentials(secret: str, ttl_seconds: int, user: str, now: float) -> tuple[str, str]:
-    """coturn's REST scheme: `expiry:user` signed with the shared secret (HMAC-SHA1, base64)."""
-    username = f"{int(now) + ttl_seconds}:{user}"
-    digest = hmac.new(secret.encode(), username.encode(), hashlib.sha1).digest()
-    return username, base64.b64encode(digest).decode()
-
-
-def check_offer(sdp: str, kind: str, max_bytes: int) -> str | None:
-    """Why an offer is refused before any peer connection is opened, or None."""
-    if kind != "offer":
-        return "type must be offer"
-    if len(sdp.encode()) > max_bytes:
-        return f"the description is longer than {max_bytes} bytes"
-    if not sdp.startswith("v=0"):
-        return "not a session description"
-    if "\nm=audio " not in sdp and "\nm=video " not in sdp:
-        return "the description has no audio or video"
-    return None
+# A booth call: each person publishes in a slot of their own.
+CALL_PREFIX = "call:"
+SLOT_RE = re.compile(r"^(hall|floor|lang:[a-z]{2,3}|call:[ap]\d{1,12})$")
 
 
 def audio_slots(language: str | None) -> list[str]:
@@ -205,19 +177,6 @@ def audio_slots(language: str | None) -> list[str]:
     if language and LANGUAGE_RE.match(language):
         return [LANGUAGE_PREFIX + language, HALL]
     return [HALL]
-
-
-def loopback_only(sdp: str) -> str:
-    """The description without ICE candidates outside loopback (for a relay on loopback)."""
-    kept = []
-    for line in sdp.split("\r\n"):
-        if line.startswith("a=candidate:"):
-            parts = line.split()
-            address = parts[4] if len(parts) > 4 else ""
-            if not (address.startswith("127.") or address == "::1"):
-                continue
-        kept.append(line)
-    return "\r\n".join(kept)
 
 
 def recordings_folder(data_dir: Path, talk_id: int) -> Path:

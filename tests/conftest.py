@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
+import aioice.ice
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -18,7 +20,10 @@ from server.migrate import upgrade
 from server.settings import Settings
 from tests.hubpeer import World, make_world
 from tests.hubprocess import PROCESS_SECRET, HubServer
+from tests.mediapeer import relay_status
 from tests.services import PostgresServer, RedisServer, start_postgres, start_redis
+
+LOOPBACK = ["127.0.0.1"]
 
 
 @pytest.fixture(scope="session")
@@ -157,6 +162,40 @@ def servers() -> Iterator[list[HubServer]]:
     yield started
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def loopback_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process's aiortc peers offer loopback candidates only, as the relay does."""
+    monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda **_: LOOPBACK)
+
+
+@pytest.fixture
+def media(data_dir: Path, servers: list[HubServer]) -> HubServer:
+    """`ketnoi serve` with its relay: loopback candidates, quick consent checks and polling."""
+    server = HubServer(
+        data_dir,
+        PROCESS_SECRET,
+        relay_enabled="true",
+        relay_ice_addresses="127.0.0.1",
+        relay_consent_seconds="1",
+        relay_consent_failures="3",
+        relay_poll_seconds="0.2",
+    )
+    servers.append(server.start())
+
+    async def relay_up() -> None:
+        for _ in range(150):
+            try:
+                await relay_status(server.relay_port, PROCESS_SECRET)
+                return
+            except Exception:  # noqa: S110 - not up yet
+                pass
+            await asyncio.sleep(0.2)
+        raise RuntimeError("the relay did not start")
+
+    asyncio.run(relay_up())
+    return server
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

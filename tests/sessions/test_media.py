@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import aioice.ice
 import av
 import pytest
 
@@ -20,41 +19,7 @@ from tests.hubpeer import World
 from tests.hubprocess import PROCESS_SECRET, Client, HubServer
 from tests.mediapeer import Publisher, Viewer, http_client, relay_status, signed_in, until
 
-LOOPBACK = ["127.0.0.1"]
-
-
-@pytest.fixture(autouse=True)
-def loopback_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
-    """This process's aiortc peers offer loopback candidates only, as the relay does."""
-    monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda **_: LOOPBACK)
-
-
-@pytest.fixture
-def media(data_dir: Path, servers: list[HubServer]) -> HubServer:
-    """`ketnoi serve` with its relay: loopback candidates, quick consent checks and polling."""
-    server = HubServer(
-        data_dir,
-        PROCESS_SECRET,
-        relay_enabled="true",
-        relay_ice_addresses="127.0.0.1",
-        relay_consent_seconds="1",
-        relay_consent_failures="3",
-        relay_poll_seconds="0.2",
-    )
-    servers.append(server.start())
-
-    async def relay_up() -> None:
-        for _ in range(150):
-            try:
-                await relay_status(server.relay_port, PROCESS_SECRET)
-                return
-            except Exception:  # noqa: S110 - not up yet
-                pass
-            await asyncio.sleep(0.2)
-        raise RuntimeError("the relay did not start")
-
-    asyncio.run(relay_up())
-    return server
+pytestmark = pytest.mark.usefixtures("loopback_candidates")
 
 
 def peers(server: HubServer) -> int:
@@ -365,3 +330,76 @@ def test_the_relay_is_restarted_when_it_dies_and_viewers_can_watch_again(
             await hall.close()
 
     asyncio.run(scenario())
+
+
+def test_stopping_the_server_stops_its_relay(media: HubServer) -> None:
+    assert media.process is not None
+    (relay,) = subprocess.run(
+        ["pgrep", "-P", str(media.process.pid), "-f", "sessions.relay serve"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    media.stop()
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{relay}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{relay}").exists(), "the relay outlived the server"
+
+
+def webm_file(path: Path, seconds: int = 3) -> Path:
+    """A VP8 and Opus file, as a venue's recording would be."""
+    with av.open(str(path), mode="w", format="webm") as container:
+        video = container.add_stream("libvpx", rate=30)
+        video.width, video.height, video.pix_fmt = 320, 240, "yuv420p"
+        audio = container.add_stream("libopus", rate=48_000)
+        pattern = av.open("testsrc=size=320x240:rate=30", format="lavfi", mode="r")
+        tone = av.open("sine=frequency=440:sample_rate=48000", format="lavfi", mode="r")
+        for frame, _ in zip(pattern.decode(video=0), range(30 * seconds), strict=False):
+            frame.pict_type = av.video.frame.PictureType.NONE
+            container.mux(video.encode(frame))
+        for sound, _ in zip(tone.decode(audio=0), range(47 * seconds), strict=False):
+            container.mux(audio.encode(sound))
+        container.mux(video.encode(None))
+        container.mux(audio.encode(None))
+        pattern.close()
+        tone.close()
+    return path
+
+
+def test_a_file_is_played_into_a_talk_with_ketnoi_live_play(
+    media: HubServer, people: World, data_dir: Path
+) -> None:
+    talk = people.talk.id
+    assert talk is not None
+    source = webm_file(data_dir.parent / "hoi-truong.webm")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KETNOI_")}
+    env.update(
+        {
+            "KETNOI_SECRET_KEY": PROCESS_SECRET,
+            "KETNOI_RELAY_PORT": str(media.relay_port),
+            "KETNOI_RELAY_ICE_ADDRESSES": "127.0.0.1",
+        }
+    )
+    ketnoi = Path(sys.executable).with_name("ketnoi")
+    player = subprocess.Popen(
+        [str(ketnoi), "live", "play", str(source), "--talk", str(talk), "--loop"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    async def scenario() -> None:
+        async with http_client(media.url, people.tokyo) as tokyo:
+            watcher = await Viewer.start(tokyo, talk)
+            assert watcher.response.status_code == 200
+            assert await until(lambda: watcher.hall.frames >= 45, 30)
+            assert watcher.audio.frames > 0
+            await watcher.close()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        player.terminate()
+        player.wait(timeout=15)
+    assert asyncio.run(_settle(media, 0))

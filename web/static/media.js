@@ -11,14 +11,15 @@
   if (!configEl || !hub || !shared || typeof window.RTCPeerConnection !== "function") { return; }
   var cfg = JSON.parse(configEl.textContent);
   var L = cfg.labels || {};
-  if (!cfg.talk) { return; }
   var talk = cfg.talk;
   var channel = "talk:" + talk;
   var rtcConfig = null;
   var t = shared.t;
   var showError = shared.showError;
   // For people and tests who want to look: the page's peer connections.
-  var state = window.ketnoiMedia = { watch: null, floor: null, desk: null };
+  var state = window.ketnoiMedia = {
+    watch: null, floor: null, desk: null, callOut: null, callIn: null
+  };
 
   function api(method, path, body) {
     return fetch(path, {
@@ -326,15 +327,116 @@
     stopBtn.addEventListener("click", idle);
   }
 
+  // -- a booth's video call: my camera to the others, theirs to me ----------------------
+
+  function callWidget(box) {
+    var booth = cfg.booth;
+    var base = "/api/booths/" + booth + "/call";
+    var stateEl = box.querySelector(".call-state");
+    var joinBtn = box.querySelector(".call-join");
+    var leaveBtn = box.querySelector(".call-leave");
+    var selfFig = box.querySelector(".call-self");
+    var tiles = Array.prototype.slice.call(box.querySelectorAll(".call-other"));
+    var errorEl = box.querySelector(".form-error");
+    var stream = null;
+    var me = null;
+    var others = 0;
+
+    function show() {
+      tiles.forEach(function (tile, at) { tile.hidden = !me || at >= others; });
+      if (me) { stateEl.textContent = others ? L.call_in : L.call_empty; }
+    }
+
+    function hangUp() {
+      closePc(state.callOut);
+      closePc(state.callIn);
+      state.callOut = state.callIn = null;
+      stopStream(stream);
+      stream = null;
+      me = null;
+      selfFig.hidden = true;
+      joinBtn.hidden = false;
+      joinBtn.disabled = false;
+      leaveBtn.hidden = true;
+      show();
+    }
+
+    function join() {
+      joinBtn.disabled = true;
+      showError(errorEl, null);
+      navigator.mediaDevices.getUserMedia({
+        video: { width: { ideal: 640 }, height: { ideal: 480 } }, audio: true
+      }).then(function (media) {
+        stream = media;
+        selfFig.querySelector("video").srcObject = media;
+        return configuration();
+      }).then(function (config) {
+        var out = new RTCPeerConnection(config);
+        stream.getTracks().forEach(function (track) {
+          out.addTransceiver(track, { direction: "sendonly", streams: [stream] });
+        });
+        state.callOut = out;
+        return negotiate(out, base + "/publish").then(function () { return config; });
+      }).then(function (config) {
+        var inbound = new RTCPeerConnection(config);
+        state.callIn = inbound;
+        var pairs = tiles.map(function (tile) {
+          var media = new MediaStream();
+          tile.querySelector("video").srcObject = media;
+          return {
+            video: inbound.addTransceiver("video", { direction: "recvonly" }),
+            audio: inbound.addTransceiver("audio", { direction: "recvonly" }),
+            media: media
+          };
+        });
+        inbound.addEventListener("track", function (event) {
+          pairs.forEach(function (pair) {
+            if (event.transceiver === pair.video || event.transceiver === pair.audio) {
+              pair.media.addTrack(event.track);
+            }
+          });
+        });
+        return negotiate(inbound, base + "/watch");
+      }).then(function () {
+        me = true;
+        selfFig.hidden = false;
+        joinBtn.hidden = true;
+        leaveBtn.hidden = false;
+        show();
+      }, function (err) {
+        hangUp();
+        showError(errorEl, err.code === "room_full" ? new Error(L.call_full) :
+          new Error(t("camera_failed", { reason: err.message || err.name })));
+      });
+    }
+
+    joinBtn.addEventListener("click", join);
+    leaveBtn.addEventListener("click", function () {
+      api("POST", base + "/leave", {}).catch(function () { return null; });
+      hangUp();
+    });
+    function applyLive(live) {
+      var slots = (live && live.slots) || [];
+      var callers = slots.filter(function (slot) { return slot.indexOf("call:") === 0; });
+      others = Math.max(0, callers.length - (me ? 1 : 0));
+      show();
+    }
+    hub.join("booth:" + booth, function (answer) { applyLive(answer.live); });
+    hub.on("booth.live", applyLive, "booth:" + booth);
+  }
+
   var boxes = document.querySelectorAll("[data-media]");
   for (var i = 0; i < boxes.length; i++) {
     var kind = boxes[i].getAttribute("data-media");
-    if (kind === "watch") { watchWidget(boxes[i]); floorCamera(boxes[i]); }
-    if (kind === "desk") { deskWidget(boxes[i]); }
+    if (kind === "watch" && talk) { watchWidget(boxes[i]); floorCamera(boxes[i]); }
+    if (kind === "desk" && talk) { deskWidget(boxes[i]); }
+    if (kind === "call" && cfg.booth) { callWidget(boxes[i]); }
   }
   window.addEventListener("pagehide", function () {
     closePc(state.watch);
     closePc(state.floor);
     closePc(state.desk);
+    closePc(state.callOut);
+    closePc(state.callIn);
   });
 })();
