@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO
 
-import httpx
+import httpx2 as httpx
 
 from bench.rtcload import Plan, Result
 from bench.wsload import cpu_seconds, rss_bytes

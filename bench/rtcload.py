@@ -19,7 +19,7 @@ import time
 from dataclasses import asdict, dataclass, field
 
 import aioice.ice
-import httpx
+import httpx2 as httpx
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
 CONNECT_AT_ONCE = 10

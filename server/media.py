@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-import httpx
+import httpx2 as httpx
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict
 

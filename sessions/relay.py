@@ -34,7 +34,7 @@ from typing import Any
 
 import aioice.ice
 import av
-import httpx
+import httpx2 as httpx
 import uvicorn
 from aiortc import (
     MediaStreamTrack,
