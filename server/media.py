@@ -51,17 +51,20 @@ class RelayClient:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._http = httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{settings.relay_port}",
-            headers={TOKEN_HEADER: relay_token(settings.secret_key.get_secret_value())},
-            timeout=settings.relay_connect_timeout_seconds,
-        )
+        # Made on first use: a process that never reaches the relay holds no client.
+        self._http: httpx.AsyncClient | None = None
         self.live: dict[str, dict[str, Any]] = {}
         # Run after every look at the relay (a domain closing cameras no longer allowed).
         self.followers: list[Callable[[Hub, RelayClient], Awaitable[None]]] = []
 
     async def call(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         """POST (or GET without a body) to the relay; its JSON answer."""
+        if self._http is None:
+            self._http = httpx.AsyncClient(
+                base_url=f"http://127.0.0.1:{self.settings.relay_port}",
+                headers={TOKEN_HEADER: relay_token(self.settings.secret_key.get_secret_value())},
+                timeout=self.settings.relay_connect_timeout_seconds,
+            )
         try:
             if body is None:
                 response = await self._http.get(path)
@@ -84,7 +87,9 @@ class RelayClient:
 
     async def close(self) -> None:
         """Close the HTTP client."""
-        await self._http.aclose()
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
 
 
 def relay_of(hub: Hub) -> RelayClient:
@@ -196,6 +201,9 @@ def install(hub: Hub) -> None:
     async def follow() -> None:
         quiet = False
         try:
+            if not hub.settings.relay_enabled:
+                # Nothing to follow; the client is still closed when the hub stops.
+                await asyncio.Event().wait()
             while True:
                 try:
                     await refresh_live(hub, client)
@@ -213,5 +221,4 @@ def install(hub: Hub) -> None:
             with contextlib.suppress(Exception):
                 await client.close()
 
-    if hub.settings.relay_enabled:
-        hub.background(follow)
+    hub.background(follow)
