@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     relay_consent_failures: int = Field(default=6, ge=1)
     # Keyframe requests to a publisher, at most one per this interval while viewers wait.
     relay_keyframe_interval_seconds: float = Field(default=0.5, gt=0)
+    # Mean interval of the RTCP sender reports each viewer track gets (lip sync, statistics);
+    # RFC 3550 suggests 5 s, aiortc sends one a second.
+    relay_report_seconds: float = Field(default=2.5, ge=0.5, le=10)
     # Receive buffer of a publisher's sockets: room for bursts while the relay is busy.
     relay_publisher_buffer_bytes: int = Field(default=4_194_304, ge=65_536)
     # Unsent bytes a viewer's socket may hold; a viewer further behind skips to a keyframe.

@@ -19,6 +19,7 @@ import contextlib
 import ctypes
 import logging
 import os
+import random
 import secrets
 import signal
 import socket
@@ -49,7 +50,14 @@ from aiortc.codecs.h264 import H264Encoder
 from aiortc.codecs.vpx import Vp8Encoder
 from aiortc.contrib.media import MediaPlayer
 from aiortc.mediastreams import MediaStreamError
-from aiortc.rtp import RtpPacket
+from aiortc.rtp import (
+    RtcpByePacket,
+    RtcpSdesPacket,
+    RtcpSenderInfo,
+    RtcpSourceInfo,
+    RtcpSrPacket,
+    RtpPacket,
+)
 from pylibsrtp import SRTP_MAX_TRAILER_LEN as SRTP_TRAILER
 from pylibsrtp._binding import ffi as srtp_ffi
 from pylibsrtp._binding import lib as srtp_lib
@@ -220,13 +228,54 @@ class Outlet(MediaStreamTrack):
         self._history: list[bytes | None] = [None] * HISTORY
         self._ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
-    def attach(self, sender: Any, payload_type: int, mid: str | None) -> None:
-        """Take over a negotiated sender: its retransmissions and keyframe requests are ours."""
+    def attach(
+        self, sender: Any, payload_type: int, mid: str | None, report_seconds: float
+    ) -> None:
+        """Take over a negotiated sender: its retransmissions, keyframe requests and sender
+        reports are ours."""
         self._sender = sender
         self._payload_type = payload_type
         self._mid = mid
+        self._report_seconds = report_seconds
         sender._retransmit = self._retransmit
         sender._send_keyframe = self._keyframe_asked
+        # Called by the sender when it starts: aiortc's own loop reports every 0.5-1.5 s.
+        sender._run_rtcp = self._report
+
+    async def _report(self) -> None:
+        """RTCP sender reports (with the CNAME) at the configured interval, BYE at the end."""
+        sender = self._sender
+        sender._RTCRtpSender__rtcp_started.set()
+        try:
+            while True:
+                await asyncio.sleep(self._report_seconds * (0.5 + random.random()))  # noqa: S311 - jitter, not a secret
+                if sender._RTCRtpSender__packet_count == 0:
+                    continue
+                ntp = sender._RTCRtpSender__ntp_timestamp
+                packets: list[Any] = [
+                    RtcpSrPacket(
+                        ssrc=sender._ssrc,
+                        sender_info=RtcpSenderInfo(
+                            ntp_timestamp=ntp,
+                            rtp_timestamp=sender._RTCRtpSender__rtp_timestamp,
+                            packet_count=sender._RTCRtpSender__packet_count & 0xFFFFFFFF,
+                            octet_count=sender._RTCRtpSender__octet_count & 0xFFFFFFFF,
+                        ),
+                    )
+                ]
+                sender._RTCRtpSender__lsr = (ntp >> 16) & 0xFFFFFFFF
+                sender._RTCRtpSender__lsr_time = time.time()
+                cname = sender._RTCRtpSender__cname
+                if cname is not None:
+                    item = RtcpSourceInfo(ssrc=sender._ssrc, items=[(1, cname.encode())])
+                    packets.append(RtcpSdesPacket(chunks=[item]))
+                with contextlib.suppress(ConnectionError):
+                    await sender._send_rtcp(packets)
+        except asyncio.CancelledError:
+            pass
+        with contextlib.suppress(ConnectionError):
+            await sender._send_rtcp([RtcpByePacket(sources=[sender._ssrc])])
+        sender._RTCRtpSender__rtcp_exited.set()
 
     def follow(self, source: Source | None) -> None:
         """Switch to another source; video waits for that source's next keyframe."""
@@ -693,7 +742,7 @@ class Relay:
             sender = pc.addTrack(outlet)
             payload_type = transceiver._codecs[0].payloadType
             assert payload_type is not None
-            outlet.attach(sender, payload_type, transceiver.mid)
+            outlet.attach(sender, payload_type, transceiver.mid, self.settings.relay_report_seconds)
             peer.outlets.append(outlet)
         self.peers[peer.id] = peer
         room.viewers[peer.id] = peer
