@@ -148,11 +148,20 @@ async def event_home(
         "international_count": international_count,
         "is_organiser": role == Role.organiser,
         "is_point_here": is_point_here,
+        "live_talk": None,
     }
     # Members and the event's own points hear announcements; anyone else has no channel here.
+    # Members with an account also watch the current talk here (a room has its console).
     if principal is not None and (role is not None or is_point_here):
+        watching = pick_current_talk(talks, utcnow()) if role is not None else None
+        context["live_talk"] = _talk_option(watching, event.timezone) if watching else None
         context["live"] = _live(
-            settings, event, principal, moderates=role == Role.organiser, zone=event.timezone
+            settings,
+            event,
+            principal,
+            moderates=role == Role.organiser,
+            zone=event.timezone,
+            talk=watching,
         )
     return render(request, "event.html", context)
 

@@ -269,7 +269,6 @@ def test_event_page_connects_members_only_and_links_the_live_desk(
     assert login(client, "org@example.vn") == 200
     page = client.get(f"/e/{event.slug}")
     assert live_config(page)["me"] == f"a:{organiser_id}"
-    assert live_config(page)["talk"] is None
     assert f'href="/e/{event.slug}/organiser/live"' in page.text
     assert 'id="live-banner"' in page.text
     add_account(db, email="buyer@example.vn", role=Role.buyer, event=event)
@@ -277,6 +276,12 @@ def test_event_page_connects_members_only_and_links_the_live_desk(
     member = client.get(f"/e/{event.slug}")
     assert live_config(member)["moderates"] is False
     assert f"/e/{event.slug}/organiser/live" not in member.text
+    # Members watch the talk running now from the event page.
+    current = member.context["live_talk"]  # type: ignore[attr-defined]
+    assert current["title"] == "Thị trường Nhật Bản: quy định nhập khẩu rau củ"
+    assert live_config(member)["talk"] == current["id"]
+    assert 'data-media="watch"' in member.text
+    assert 'data-media="watch"' not in anonymous.text
 
 
 def test_points_page_marks_each_row_for_live_presence(
