@@ -17,6 +17,7 @@ import json
 import math
 import os
 import secrets
+import socket
 import statistics
 import subprocess
 import sys
@@ -58,8 +59,6 @@ class Row:
 
 def free_port() -> int:
     """A free TCP port on loopback."""
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
