@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx2 as httpx
 
-from tests.e2e.conftest import free_port
+from bench.chat_fanout import free_port
 
 PATHS = [
     "/healthz",

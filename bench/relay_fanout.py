@@ -17,7 +17,6 @@ import json
 import math
 import os
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from typing import IO
 
 import httpx2 as httpx
 
+from bench.chat_fanout import free_port
 from bench.rtcload import Plan, Result
 from bench.wsload import cpu_seconds, rss_bytes
 from server.rules import TOKEN_HEADER, relay_token
@@ -55,14 +55,6 @@ class Row:
     load_cores: float = 0.0
     failed: int = 0
     note: str = ""
-
-
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def wait_up(port: int, token: str, process: subprocess.Popen[bytes]) -> None:

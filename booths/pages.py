@@ -10,31 +10,28 @@ from starlette.responses import Response
 from booths import service
 from booths.models import Booth, Product
 from booths.realtime import authorise_booth
-from server.auth import Principal, role_in_event
+from server.auth import Principal, can_see_event_people
 from server.deps import AppSettings, DbSession, MaybePrincipal
 from server.errors import AppError, Forbidden
 from server.i18n import N_, get_locale
+from server.rules import pick
 from server.settings import Settings
 from server.templating import live_labels, render
 
 router = APIRouter(tags=["booths"])
 
 
-def _pick(vi: str, en: str) -> str:
-    return vi if get_locale() == "vi" or not en else en
-
-
 def _booth_view(booth: Booth) -> dict[str, Any]:
     return {
         "id": booth.id,
-        "name": _pick(booth.name_vi, booth.name_en),
-        "description": _pick(booth.description_vi, booth.description_en),
+        "name": pick(get_locale(), booth.name_vi, booth.name_en),
+        "description": pick(get_locale(), booth.description_vi, booth.description_en),
     }
 
 
 def _product_view(product: Product) -> dict[str, Any]:
     return {
-        "name": _pick(product.name_vi, product.name_en),
+        "name": pick(get_locale(), product.name_vi, product.name_en),
         "category": product.category,
         "certifications": product.certifications,
         "stars": "★" * (product.ocop_stars or 0),
@@ -44,13 +41,8 @@ def _product_view(product: Product) -> dict[str, Any]:
 async def _member_of_event(db: DbSession, principal: Principal | None, event_id: int) -> None:
     if principal is None:
         raise AppError("sign_in_required", N_("Please sign in."), status_code=401)
-    if principal.is_point:
-        if principal.point_event_id == event_id:
-            return
-    elif principal.account and principal.account.id is not None:
-        if await role_in_event(db, principal.account.id, event_id) is not None:
-            return
-    raise Forbidden("forbidden", N_("You do not have permission to do this."))
+    if not await can_see_event_people(db, principal, event_id):
+        raise Forbidden("forbidden", N_("You do not have permission to do this."))
 
 
 def _call_config(settings: Settings, principal: Principal, booth: Booth) -> dict[str, Any]:

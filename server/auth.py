@@ -121,18 +121,31 @@ async def start_session(
     event_id: int | None = None,
 ) -> str:
     """Store a new session and return its cookie value (only its hash is kept)."""
-    token = new_token()
-    db.add(
-        AuthSession(
-            token_hash=token_hash(token),
-            account_id=account_id,
-            point_id=point_id,
-            event_id=event_id,
-            expires_at=expires_at,
-        )
+    token, row = new_session(
+        expires_at=expires_at, account_id=account_id, point_id=point_id, event_id=event_id
     )
+    db.add(row)
     await db.flush()
     return token
+
+
+def new_session(
+    *,
+    expires_at: datetime,
+    account_id: int | None = None,
+    point_id: int | None = None,
+    event_id: int | None = None,
+) -> tuple[str, AuthSession]:
+    """A session's cookie value and the row to store (which holds only the value's hash)."""
+    token = new_token()
+    row = AuthSession(
+        token_hash=token_hash(token),
+        account_id=account_id,
+        point_id=point_id,
+        event_id=event_id,
+        expires_at=expires_at,
+    )
+    return token, row
 
 
 async def resolve_session(db: AsyncSession, token: str | None) -> Principal | None:

@@ -87,6 +87,11 @@ def format_time(moment: datetime, zone: str) -> str:
     return in_zone(moment, zone).strftime("%H:%M")
 
 
+def pick(locale: str, vi: str, en: str) -> str:
+    """The text in the reader's language, falling back to Vietnamese."""
+    return en if locale == "en" and en else vi
+
+
 def format_datetime(moment: datetime, zone: str) -> str:
     """'DD/MM/YYYY HH:MM (UTC+07:00 Asia/Ho_Chi_Minh)': date, time and zone together."""
     local = in_zone(moment, zone)

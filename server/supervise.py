@@ -43,7 +43,6 @@ class Supervisor:
         self._lock = threading.Lock()
         self._running: dict[int, subprocess.Popen[bytes]] = {}
         self._threads: list[threading.Thread] = []
-        self.restarts = 0
 
     def start(self) -> None:
         """Start every command, each watched by its own thread."""
@@ -68,7 +67,6 @@ class Supervisor:
                 return
             backoff = 0.5 if time.monotonic() - started > HEALTHY_SECONDS else backoff
             log.warning("%s exited with %s; restarting in %.1f s", argv[2:4], code, backoff)
-            self.restarts += 1
             self._stopping.wait(backoff)
             backoff = min(backoff * 2, RESTART_MAX_SECONDS)
 

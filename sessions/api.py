@@ -15,9 +15,8 @@ from server.deps import AppSettings, CurrentHub, DbSession, MaybePrincipal
 from server.errors import AppError, Forbidden, NotFound
 from server.i18n import get_locale
 from server.models import Role
-from server.rules import in_zone, is_timezone
+from server.rules import in_zone, is_timezone, pick
 from sessions import service
-from sessions.rules import pick
 
 router = APIRouter(prefix="/api", tags=["events"])
 

@@ -22,12 +22,12 @@ from server.deps import (
 from server.errors import Forbidden, NotFound
 from server.i18n import get_locale, gettext
 from server.models import Role
-from server.rules import format_datetime, zone_label
+from server.rules import format_datetime, pick, zone_label
 from server.settings import Settings
 from server.templating import live_labels, render
 from sessions import media, service
 from sessions.models import AttendancePoint, Event, Talk
-from sessions.rules import is_international, member_key, pick, pick_current_talk, talk_times
+from sessions.rules import is_international, member_key, pick_current_talk, talk_times
 
 router = APIRouter(include_in_schema=False)
 

@@ -29,10 +29,10 @@ from server.db import utcnow
 from server.errors import AppError, Conflict, NotFound, TooMany
 from server.i18n import LOCALES, get_locale, set_locale
 from server.models import Account, Role
-from server.rules import email_key, normalise_text
+from server.rules import email_key, normalise_text, pick
 from server.settings import Settings
 from sessions.models import Event, Registration, RegistrationStatus
-from sessions.rules import country_code, csv_text, csv_time, pick, sort_key
+from sessions.rules import country_code, csv_text, csv_time, sort_key
 
 # Roles a person may ask for or be invited to; organisers are made by organisers elsewhere.
 ASKABLE_ROLES = (Role.counsellor, Role.producer, Role.buyer)

@@ -15,12 +15,12 @@ from server.errors import AppError
 from server.i18n import LOCALE_NAMES, N_, get_locale, gettext
 from server.mail import mail_configured
 from server.models import Account, Role
-from server.rules import format_datetime, normalise_text
+from server.rules import format_datetime, normalise_text, pick
 from server.settings import Settings
 from server.templating import render
 from sessions import registration, service
 from sessions.models import Event, Registration, RegistrationStatus
-from sessions.rules import filename_part, pick
+from sessions.rules import filename_part
 
 router = APIRouter(include_in_schema=False)
 

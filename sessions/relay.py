@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import contextlib
 import ctypes
+import inspect
 import logging
 import os
 import random
@@ -216,7 +217,6 @@ class Outlet(MediaStreamTrack):
         self.position = position
         self.source: Source | None = None
         self.waiting_keyframe = kind == "video"
-        self.first_frame_at: float | None = None
         self._buffer_bytes = buffer_bytes
         self._sender: Any = None
         self._payload_type = 0
@@ -320,8 +320,6 @@ class Outlet(MediaStreamTrack):
             self.waiting_keyframe = self.kind == "video"
             return not self.waiting_keyframe
         self.waiting_keyframe = False
-        if self.first_frame_at is None:
-            self.first_frame_at = time.monotonic()
         header, history, payload_type = self._header, self._history, self._payload_type
         send, protect, address = wire.transport.sendto, wire.srtp.protect, wire.address
         timestamp = (self._origin + frame.timestamp) & 0xFFFFFFFF
@@ -385,8 +383,6 @@ class Source:
         self._last_pli = 0.0
         self._picture_id = secrets.randbelow(1 << 15)
         self.frames = 0
-        self.keyframes = 0
-        self.keyframe_requests = 0
         self.recorders: list[Callable[[Frame], None]] = []
 
     def _packetize(self, codec: str, data: bytes) -> list[bytes]:
@@ -407,7 +403,6 @@ class Source:
             now = int(time.monotonic() * self.clock_rate)
             self._offset = now - jitter_frame.timestamp
         self.frames += 1
-        self.keyframes += keyframe
         if not self.outlets and not self.recorders:
             return
         payloads = self._packetize(codec.name, data)
@@ -439,7 +434,6 @@ class Source:
         if not sources:
             return
         self._last_pli = now
-        self.keyframe_requests += 1
         self.room.keyframe_requests += 1
         self.room.relay.spawn(self.receiver._send_rtcp_pli(sources[0].source))
 
@@ -858,7 +852,7 @@ def api(relay: Relay, token: str) -> Starlette:
             if not isinstance(body, dict):
                 raise RelayError("expected a JSON object")
             result = action(body)
-            if asyncio.iscoroutine(result):
+            if inspect.isawaitable(result):
                 result = await result
         except RelayError as exc:
             return JSONResponse({"error": str(exc)}, status_code=exc.status)
@@ -872,46 +866,38 @@ def api(relay: Relay, token: str) -> Starlette:
             raise RelayError(f"{name} must be a string")
         return value
 
-    async def publish(request: Request) -> JSONResponse:
-        return await guarded(
-            request,
-            lambda b: relay.publish(
-                text(b, "room"),
-                text(b, "slot"),
-                text(b, "sdp"),
-                text(b, "type"),
-                b.get("label", ""),
-                replace=b.get("replace", True) is True,
-            ),
+    def endpoint(action: Callable[[dict[str, Any]], Any]) -> Callable[[Request], Any]:
+        async def handle(request: Request) -> JSONResponse:
+            return await guarded(request, action)
+
+        return handle
+
+    async def choose(b: dict[str, Any]) -> dict[str, Any]:
+        relay.choose_language(text(b, "id"), b.get("language"))
+        return {}
+
+    async def stop(b: dict[str, Any]) -> dict[str, Any]:
+        return {"stopped": await relay.stop_slot(text(b, "room"), text(b, "slot"))}
+
+    publish = endpoint(
+        lambda b: relay.publish(
+            text(b, "room"),
+            text(b, "slot"),
+            text(b, "sdp"),
+            text(b, "type"),
+            b.get("label", ""),
+            replace=b.get("replace", True) is True,
         )
-
-    async def watch(request: Request) -> JSONResponse:
-        return await guarded(
-            request,
-            lambda b: relay.watch(
-                text(b, "room"),
-                text(b, "sdp"),
-                text(b, "type"),
-                b.get("language"),
-                b.get("member") or "",
-            ),
+    )
+    watch = endpoint(
+        lambda b: relay.watch(
+            text(b, "room"),
+            text(b, "sdp"),
+            text(b, "type"),
+            b.get("language"),
+            b.get("member") or "",
         )
-
-    async def language(request: Request) -> JSONResponse:
-        def choose(b: dict[str, Any]) -> dict[str, Any]:
-            relay.choose_language(text(b, "id"), b.get("language"))
-            return {}
-
-        return await guarded(request, choose)
-
-    async def stop(request: Request) -> JSONResponse:
-        async def close(b: dict[str, Any]) -> dict[str, Any]:
-            return {"stopped": await relay.stop_slot(text(b, "room"), text(b, "slot"))}
-
-        return await guarded(request, close)
-
-    async def status(request: Request) -> JSONResponse:
-        return await guarded(request, lambda _: relay.status())
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> Any:
@@ -922,9 +908,9 @@ def api(relay: Relay, token: str) -> Starlette:
         routes=[
             Route("/publish", publish, methods=["POST"]),
             Route("/watch", watch, methods=["POST"]),
-            Route("/language", language, methods=["POST"]),
-            Route("/stop", stop, methods=["POST"]),
-            Route("/status", status, methods=["GET"]),
+            Route("/language", endpoint(choose), methods=["POST"]),
+            Route("/stop", endpoint(stop), methods=["POST"]),
+            Route("/status", endpoint(lambda _: relay.status()), methods=["GET"]),
         ],
         lifespan=lifespan,
     )

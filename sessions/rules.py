@@ -52,11 +52,6 @@ def talk_times(starts_at: datetime, ends_at: datetime, zone: str) -> dict[str, s
     }
 
 
-def pick(locale: str, vi: str, en: str) -> str:
-    """The text in the reader's language, falling back to Vietnamese."""
-    return en if locale == "en" and en else vi
-
-
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

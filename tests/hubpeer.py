@@ -17,10 +17,9 @@ from sqlmodel import Session
 from starlette.testclient import WebSocketTestSession
 from starlette.types import Message
 
-from server.auth import SESSION_COOKIE
+from server.auth import SESSION_COOKIE, new_session
 from server.db import utcnow
-from server.models import AuthSession, Role
-from server.rules import new_token, token_hash
+from server.models import Role
 from sessions.models import AttendancePoint, Event, Talk
 from tests.factories import add_account, add_event, add_point, add_talk
 
@@ -35,16 +34,13 @@ def add_session(
     event_id: int | None = None,
 ) -> str:
     """A signed-in session stored as the app stores it; returns the cookie value."""
-    token = new_token()
-    db.add(
-        AuthSession(
-            token_hash=token_hash(token),
-            account_id=account_id,
-            point_id=point_id,
-            event_id=event_id,
-            expires_at=utcnow() + timedelta(days=1),
-        )
+    token, row = new_session(
+        expires_at=utcnow() + timedelta(days=1),
+        account_id=account_id,
+        point_id=point_id,
+        event_id=event_id,
     )
+    db.add(row)
     db.commit()
     return token
 

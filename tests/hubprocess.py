@@ -19,7 +19,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from server.auth import SESSION_COOKIE
-from tests.services import free_port
+from tests.services import free_port, stop_process
 
 PROCESS_SECRET = "p" * 24 + "-process-test-secret-0123456789"
 
@@ -67,12 +67,7 @@ class HubServer:
         """Stop it as an operator would (SIGTERM, then SIGKILL after 15 s)."""
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
         self.process = None
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
+
+from tests.services import free_port, stop_process
 
 CHROMIUM = "/usr/bin/chromium"
 # Chromium keeps only the last --disable-features switch: one merged list.
@@ -30,14 +31,6 @@ CHROMIUM_ARGS = [
     "--allow-loopback-in-peer-connection",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]
-
-
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class DemoServer:
@@ -86,12 +79,7 @@ class DemoServer:
 
     def stop(self) -> None:
         """Stop the process we started."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
         self.log.close()
 
 

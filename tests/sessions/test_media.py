@@ -18,6 +18,7 @@ import pytest
 from tests.hubpeer import World
 from tests.hubprocess import PROCESS_SECRET, Client, HubServer
 from tests.mediapeer import Publisher, Viewer, http_client, relay_status, signed_in, until
+from tests.services import stop_process
 
 pytestmark = pytest.mark.usefixtures("loopback_candidates")
 
@@ -400,6 +401,5 @@ def test_a_file_is_played_into_a_talk_with_ketnoi_live_play(
     try:
         asyncio.run(scenario())
     finally:
-        player.terminate()
-        player.wait(timeout=15)
+        stop_process(player)
     assert asyncio.run(_settle(media, 0))
