@@ -2,10 +2,11 @@
 
     python -m bench.relay_fanout [--viewers 1,10,50,150,300] [--seconds 10] [--baseline-max 150]
 
-The publisher is `python -m sessions.relay play pattern` (640x360 VP8 at about 500 kbps and
-30 fps, plus Opus), in its own process; viewers run in processes of at most 50, counting
-encoded frames without decoding them. For each N and each relay it prints the relay's CPU
-(cores), ms of CPU per viewer-second, µs per forwarded packet, frames per second per viewer
+The publisher is `python -m sessions.relay play pattern` (640x360 VP8 at 30 fps, plus Opus), in
+its own process; the relay asks it for 500 kbps of video (`KETNOI_RELAY_VIDEO_KBPS`). Viewers run
+in processes of at most 50, counting encoded frames without decoding them. For each N and each
+relay it prints the relay's CPU (cores), ms of CPU per viewer-second, µs per forwarded packet,
+kbps each viewer received (RTP with SRTP, video and audio), frames per second per viewer
 (minimum and median), resident memory, and seconds from asking to the first frame.
 Everything listens on loopback only.
 """
@@ -36,6 +37,7 @@ from server.rules import TOKEN_HEADER, relay_token
 PER_PROCESS = 50
 TARGET_FPS = 29.0
 TARGET_MS = {150: 3.0, 300: 1.5}
+VIDEO_KBPS = 500
 
 
 @dataclass
@@ -47,6 +49,7 @@ class Row:
     cores: float = 0.0
     ms_per_viewer_second: float = 0.0
     us_per_packet: float = 0.0
+    kbps: float = 0.0
     fps_min: float = 0.0
     fps_median: float = 0.0
     rss_mb: float = 0.0
@@ -100,6 +103,7 @@ def measure(kind: str, viewers: int, seconds: float, data: Path, log: IO[bytes])
             "KETNOI_RELAY_MAX_PEERS": "1000",
             # Fan-out only: MediaRelay records nothing either.
             "KETNOI_RELAY_RECORD_TALKS": "false",
+            "KETNOI_RELAY_VIDEO_KBPS": str(VIDEO_KBPS),
         }
     )
     if kind == "relay":
@@ -166,6 +170,7 @@ def measure(kind: str, viewers: int, seconds: float, data: Path, log: IO[bytes])
         frames = [f for r in results for f in r.frames]
         firsts = [f for r in results for f in r.first_frame_seconds]
         packets = sum(r.packets for r in results)
+        row.kbps = sum(r.octets for r in results) * 8 / 1000 / (viewers * seconds)
         row.failed = sum(r.failed for r in results) + viewers - len(frames)
         row.cores = cpu / elapsed
         row.ms_per_viewer_second = cpu * 1000 / (viewers * seconds)
@@ -212,7 +217,7 @@ def main() -> None:
     counts = [int(n) for n in args.viewers.split(",") if n.strip()]
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     print(
-        f"{'viewers':>7} {'relay':10} {'cores':>6} {'ms/view-s':>10} {'µs/packet':>10} "
+        f"{'viewers':>7} {'relay':10} {'cores':>6} {'ms/view-s':>10} {'µs/packet':>10} {'kbps':>5} "
         f"{'fps min':>8} {'fps med':>8} {'RSS MB':>7} {'1st frame s':>12} {'load':>5}  target",
         flush=True,
     )
@@ -227,7 +232,7 @@ def main() -> None:
                 rows[kind] = row
                 print(
                     f"{n:>7} {kind:10} {row.cores:>6.2f} {row.ms_per_viewer_second:>10.2f} "
-                    f"{row.us_per_packet:>10.1f} {row.fps_min:>8.1f} {row.fps_median:>8.1f} "
+                    f"{row.us_per_packet:>10.1f} {row.kbps:>5.0f} {row.fps_min:>8.1f} {row.fps_median:>8.1f} "
                     f"{row.rss_mb:>7.0f} {row.first_frame_median:>5.2f}/{row.first_frame_max:<6.2f} "
                     f"{row.load_cores:>5.2f}  {verdict(row)}"
                     + (f"  {row.note}" if row.note else "")

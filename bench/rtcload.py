@@ -39,11 +39,13 @@ class Plan:
 
 @dataclass
 class Result:
-    """Per viewer: video frames in the window, seconds to the first frame; packets received."""
+    """Per viewer: video frames in the window, seconds to the first frame; packets and bytes
+    received (all viewers)."""
 
     frames: list[int] = field(default_factory=list)
     first_frame_seconds: list[float] = field(default_factory=list)
     packets: int = 0
+    octets: int = 0
     failed: int = 0
 
 
@@ -54,6 +56,7 @@ class Viewer:
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         self.video_frames = 0
         self.packets = 0
+        self.octets = 0
         self.first_frame_at: float | None = None
         self.asked_at = 0.0
         self._video_type = -1
@@ -83,6 +86,7 @@ class Viewer:
                 if len(data) < 12 or not 127 < data[0] < 192 or 192 <= data[1] <= 208:
                     return data
                 self.packets += 1
+                self.octets += len(data)
                 if data[1] == 0x80 | self._video_type:
                     self.video_frames += 1
                     if self.first_frame_at is None:
@@ -119,9 +123,11 @@ async def run(plan: Plan) -> Result:
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     before = [v.video_frames for v in viewers]
     packets_before = sum(v.packets for v in viewers)
+    octets_before = sum(v.octets for v in viewers)
     await asyncio.sleep(plan.window_seconds)
     result.frames = [v.video_frames - b for v, b in zip(viewers, before, strict=True)]
     result.packets = sum(v.packets for v in viewers) - packets_before
+    result.octets = sum(v.octets for v in viewers) - octets_before
     result.first_frame_seconds = [
         v.first_frame_at - v.asked_at for v in viewers if v.first_frame_at is not None
     ]

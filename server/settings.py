@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     # Mean interval of the RTCP sender reports each viewer track gets (lip sync, statistics);
     # RFC 3550 suggests 5 s, aiortc sends one a second.
     relay_report_seconds: float = Field(default=2.5, ge=0.5, le=10)
+    # Video bitrate each publisher is asked to send at (REMB, every second). Every viewer gets
+    # the stream as it is: this is what each attendance point must be able to receive.
+    relay_video_kbps: int = Field(default=1000, ge=100, le=20_000)
     # Receive buffer of a publisher's sockets: room for bursts while the relay is busy.
     relay_publisher_buffer_bytes: int = Field(default=4_194_304, ge=65_536)
     # Unsent bytes a viewer's socket may hold; a viewer further behind skips to a keyframe.

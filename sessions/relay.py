@@ -52,12 +52,15 @@ from aiortc.codecs.vpx import Vp8Encoder
 from aiortc.contrib.media import MediaPlayer
 from aiortc.mediastreams import MediaStreamError
 from aiortc.rtp import (
+    RTCP_PSFB_APP,
     RtcpByePacket,
+    RtcpPsfbPacket,
     RtcpSdesPacket,
     RtcpSenderInfo,
     RtcpSourceInfo,
     RtcpSrPacket,
     RtpPacket,
+    pack_remb_fci,
 )
 from pylibsrtp import SRTP_MAX_TRAILER_LEN as SRTP_TRAILER
 from pylibsrtp._binding import ffi as srtp_ffi
@@ -84,7 +87,11 @@ log = logging.getLogger("ketnoi.relay")
 CLOCK_RATES = {"video": 90_000, "audio": 48_000}
 # The name aiortc 1.16 gives the queue its decoder thread reads (name-mangled, private).
 DECODER_QUEUE = "_RTCRtpReceiver__decoder_queue"
-SEQUENCE_AND_TIME = Struct("!HI")
+# Its delay-based bandwidth estimator (REMB to the publisher), which the relay turns off.
+ESTIMATOR = "_RTCRtpReceiver__remote_bitrate_estimator"
+# How often a video publisher is told the bitrate to send at.
+REMB_SECONDS = 1.0
+MARK_SEQUENCE_AND_TIME = Struct("!BHI")
 PR_SET_PDEATHSIG = 1
 SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
 # Packets a viewer's outlet keeps for retransmission on NACK (about 2 s of video).
@@ -107,6 +114,10 @@ def check_hooks() -> None:
     """Fail at start-up, not silently, when aiortc no longer has what the relay hooks."""
     if DECODER_QUEUE not in RTCRtpReceiver.__init__.__code__.co_names:
         raise RuntimeError("aiortc's receiver has no decoder queue to tap: check the pin")
+    if ESTIMATOR not in RTCRtpReceiver.__init__.__code__.co_names:
+        raise RuntimeError(
+            "aiortc's receiver has no bandwidth estimator to turn off: check the pin"
+        )
     if not callable(getattr(RTCRtpReceiver, "_send_rtcp_pli", None)):
         raise RuntimeError("aiortc's receiver cannot request keyframes: check the pin")
 
@@ -161,41 +172,72 @@ class Frame:
     octets: int
 
 
-class Protector:
-    """SRTP for one viewer's packets, calling libsrtp with buffers kept for the connection.
-
-    pylibsrtp's `Session.protect` allocates and checks on every call: 7.5 µs a packet against
-    4.8 µs here (1.1 KB, this kind of machine). The session's own buffer is shared with
-    aiortc's RTCP sender, which is safe on one thread: each call copies its result out.
-    """
-
-    def __init__(self, session: Any) -> None:
-        self._context = session._srtp[0]
-        self._data = session._cdata
-        self._buffer = session._buffer
-        self._room = len(session._cdata) - SRTP_TRAILER
-        self._length = srtp_ffi.new("int *")
-
-    def protect(self, plain: bytes) -> bytes:
-        """The packet with its SRTP protection."""
-        size = len(plain)
-        if size > self._room:
-            raise ValueError("packet is too long")
-        self._buffer[0:size] = plain
-        self._length[0] = size
-        if srtp_lib.srtp_protect(self._context, self._data, self._length) != 0:
-            raise ConnectionError("SRTP protection failed")
-        data: bytes = self._buffer[0 : self._length[0]]
-        return data
-
-
 @dataclass(slots=True)
 class Wire:
-    """Where a viewer's RTP goes: its SRTP protection and the nominated ICE pair's socket."""
+    """Where a viewer's RTP goes: its SRTP context, a buffer kept for the connection, and a
+    duplicate of the nominated ICE pair's socket.
 
-    srtp: Protector
+    Each packet is written into the buffer (the header once, then per packet only marker,
+    sequence number, timestamp and payload), protected in place by libsrtp and sent with a
+    plain `sendto`: no allocation but the datagram itself, and none of pylibsrtp's or the
+    event loop's per-call checks (together a fifth of the cost of a packet, measured). aiortc
+    keeps its own path on the same socket for RTCP and STUN.
+    """
+
+    session: Any  # the DTLS transport's pylibsrtp session, kept alive with its context
+    context: Any
+    data: Any
+    # `plain` is the part a packet may fill: writing past it raises, so libsrtp always has
+    # room for its tag. `sealed` is all of it, to send from.
+    plain: Any
+    sealed: Any
+    length: Any
+    header_size: int
     transport: Any
+    socket: socket.socket
     address: tuple[str, int]
+
+    @classmethod
+    def open(
+        cls, session: Any, header: bytes, transport: Any, address: tuple[str, int], send_buffer: int
+    ) -> Wire:
+        """Buffers for `session` with `header` in place, and a socket of our own to send on."""
+        size = len(session._cdata)
+        data = srtp_ffi.new("unsigned char[]", size)
+        plain = srtp_ffi.buffer(data, size - SRTP_TRAILER)
+        plain[0 : len(header)] = header
+        sock = socket.socket(fileno=os.dup(transport.get_extra_info("socket").fileno()))
+        sock.setblocking(False)
+        # Bytes the kernel may hold for this viewer: past them `sendto` fails at once and the
+        # viewer skips to the next keyframe instead of queueing.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
+        return cls(
+            session,
+            session._srtp[0],
+            data,
+            plain,
+            srtp_ffi.buffer(data),
+            srtp_ffi.new("int *"),
+            len(header),
+            transport,
+            sock,
+            address,
+        )
+
+    def send(self, marker_and_type: int, sequence: int, timestamp: int, payload: bytes) -> None:
+        """One packet (a retransmission; `Outlet.deliver` inlines the same steps)."""
+        end = self.header_size + len(payload)
+        MARK_SEQUENCE_AND_TIME.pack_into(self.plain, 1, marker_and_type, sequence, timestamp)
+        self.plain[self.header_size : end] = payload
+        self.length[0] = end
+        if srtp_lib.srtp_protect(self.context, self.data, self.length) != 0:
+            raise ConnectionError("SRTP protection failed")
+        with contextlib.suppress(OSError):
+            self.socket.sendto(self.sealed[0 : self.length[0]], self.address)
+
+    def close(self) -> None:
+        """Close our duplicate of the socket (the pair keeps its own)."""
+        self.socket.close()
 
 
 class Outlet(MediaStreamTrack):
@@ -222,10 +264,15 @@ class Outlet(MediaStreamTrack):
         self._payload_type = 0
         self._mid: str | None = None
         self._wire: Wire | None = None
-        self._header = bytearray()
         self._sequence = secrets.randbelow(1 << 16)
         self._origin = secrets.randbelow(1 << 32)
-        self._history: list[bytes | None] = [None] * HISTORY
+        # (sequence number, marker and payload type, timestamp, payload) of recent packets.
+        self._history: list[tuple[int, int, int, bytes] | None] = [None] * HISTORY
+        # What the sender reports tell the viewer (RTCP, for lip sync and statistics).
+        self._packets = 0
+        self._octets = 0
+        self._ntp = 0
+        self._timestamp = 0
         self._ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def attach(
@@ -249,17 +296,17 @@ class Outlet(MediaStreamTrack):
         try:
             while True:
                 await asyncio.sleep(self._report_seconds * (0.5 + random.random()))  # noqa: S311 - jitter, not a secret
-                if sender._RTCRtpSender__packet_count == 0:
+                if self._packets == 0:
                     continue
-                ntp = sender._RTCRtpSender__ntp_timestamp
+                ntp = self._ntp
                 packets: list[Any] = [
                     RtcpSrPacket(
                         ssrc=sender._ssrc,
                         sender_info=RtcpSenderInfo(
                             ntp_timestamp=ntp,
-                            rtp_timestamp=sender._RTCRtpSender__rtp_timestamp,
-                            packet_count=sender._RTCRtpSender__packet_count & 0xFFFFFFFF,
-                            octet_count=sender._RTCRtpSender__octet_count & 0xFFFFFFFF,
+                            rtp_timestamp=self._timestamp,
+                            packet_count=self._packets & 0xFFFFFFFF,
+                            octet_count=self._octets & 0xFFFFFFFF,
                         ),
                     )
                 ]
@@ -300,10 +347,10 @@ class Outlet(MediaStreamTrack):
             return None
         template = RtpPacket(payload_type=self._payload_type, ssrc=sender._ssrc)
         template.extensions.mid = self._mid
-        self._header = bytearray(
-            template.serialize(sender._RTCRtpSender__rtp_header_extensions_map)
+        header = template.serialize(sender._RTCRtpSender__rtp_header_extensions_map)
+        self._wire = Wire.open(
+            dtls._tx_srtp, header, pair.protocol.transport, pair.remote_addr, self._buffer_bytes
         )
-        self._wire = Wire(Protector(dtls._tx_srtp), pair.protocol.transport, pair.remote_addr)
         return self._wire
 
     def deliver(self, frame: Frame) -> bool:
@@ -313,43 +360,64 @@ class Outlet(MediaStreamTrack):
         wire = self._wire or self._connect()
         if wire is None:
             return False
-        if wire.transport.is_closing():
-            return True
-        if wire.transport.get_write_buffer_size() > self._buffer_bytes:
-            # Behind: skip to the next keyframe rather than queue more.
-            self.waiting_keyframe = self.kind == "video"
-            return not self.waiting_keyframe
-        self.waiting_keyframe = False
-        header, history, payload_type = self._header, self._history, self._payload_type
-        send, protect, address = wire.transport.sendto, wire.srtp.protect, wire.address
+        # The per-packet path, inlined from `Wire.send`: this loop runs for every packet of
+        # every viewer. (A closed pair needs no check: our duplicate of its socket stays open
+        # until the outlet stops.)
+        plain, sealed, data, length, context = (
+            wire.plain,
+            wire.sealed,
+            wire.data,
+            wire.length,
+            wire.context,
+        )
+        send, address, start = wire.socket.sendto, wire.address, wire.header_size
+        history, protect, pack = (
+            self._history,
+            srtp_lib.srtp_protect,
+            MARK_SEQUENCE_AND_TIME.pack_into,
+        )
         timestamp = (self._origin + frame.timestamp) & 0xFFFFFFFF
         sequence = self._sequence
-        last = len(frame.payloads) - 1
-        header[1] = payload_type
-        for index, payload in enumerate(frame.payloads):
+        payloads = frame.payloads
+        last = len(payloads) - 1
+        mark = self._payload_type
+        for index, payload in enumerate(payloads):
             if index == last:
-                header[1] = payload_type | 0x80
-            SEQUENCE_AND_TIME.pack_into(header, 2, sequence, timestamp)
-            plain = bytes(header) + payload
-            history[sequence % HISTORY] = plain
-            send(protect(plain), address)
+                mark |= 0x80
+            end = start + len(payload)
+            pack(plain, 1, mark, sequence, timestamp)
+            plain[start:end] = payload
+            length[0] = end
+            if protect(context, data, length) != 0:
+                raise ConnectionError("SRTP protection failed")
+            # A number once protected is spent, sent or not: another payload under the same
+            # number would reuse the cipher's nonce.
+            history[sequence % HISTORY] = (sequence, mark, timestamp, payload)
             sequence = (sequence + 1) & 0xFFFF
+            try:
+                send(sealed[0 : length[0]], address)
+            except OSError:
+                # The socket's send buffer is full: behind, so skip to the next keyframe
+                # rather than send half a picture.
+                self._sequence = sequence
+                self.waiting_keyframe = self.kind == "video"
+                return not self.waiting_keyframe
         self._sequence = sequence
-        # What aiortc's sender reports to the viewer (RTCP sender reports, for lip sync).
-        sender = self._sender
-        sender._RTCRtpSender__ntp_timestamp = frame.ntp
-        sender._RTCRtpSender__rtp_timestamp = timestamp
-        sender._RTCRtpSender__packet_count += len(frame.payloads)
-        sender._RTCRtpSender__octet_count += frame.octets
+        self.waiting_keyframe = False
+        self._packets += len(payloads)
+        self._octets += frame.octets
+        self._ntp = frame.ntp
+        self._timestamp = timestamp
         return True
 
     async def _retransmit(self, sequence: int) -> None:
         """A viewer's NACK: send a recent packet again, if still held."""
-        plain = self._history[sequence % HISTORY]
+        held = self._history[sequence % HISTORY]
         wire = self._wire
-        if plain is None or wire is None or int.from_bytes(plain[2:4], "big") != sequence:
+        if held is None or wire is None or held[0] != sequence or wire.transport.is_closing():
             return
-        wire.transport.sendto(wire.srtp.protect(plain), wire.address)
+        _, mark, timestamp, payload = held
+        wire.send(mark, sequence, timestamp, payload)
 
     def _keyframe_asked(self) -> None:
         """A viewer's PLI: ask the publisher (rate-limited there)."""
@@ -364,6 +432,9 @@ class Outlet(MediaStreamTrack):
     def stop(self) -> None:
         """End the track and release its sender."""
         self.follow(None)
+        if self._wire is not None:
+            self._wire.close()
+            self._wire = None
         super().stop()
         if not self._ended.done():
             self._ended.set_result(None)
@@ -381,6 +452,7 @@ class Source:
         self.clock_rate = CLOCK_RATES[kind]
         self._offset: int | None = None
         self._last_pli = 0.0
+        self._last_remb = 0.0
         self._picture_id = secrets.randbelow(1 << 15)
         self.frames = 0
         self.recorders: list[Callable[[Frame], None]] = []
@@ -403,6 +475,8 @@ class Source:
             now = int(time.monotonic() * self.clock_rate)
             self._offset = now - jitter_frame.timestamp
         self.frames += 1
+        if self.kind == "video":
+            self.cap_bitrate()
         if not self.outlets and not self.recorders:
             return
         payloads = self._packetize(codec.name, data)
@@ -436,6 +510,32 @@ class Source:
         self._last_pli = now
         self.room.keyframe_requests += 1
         self.room.relay.spawn(self.receiver._send_rtcp_pli(sources[0].source))
+
+    def cap_bitrate(self) -> None:
+        """Tell the publisher, once a second, the bitrate it may send at (REMB).
+
+        Every viewer gets this stream as it is, so the setting, not an estimate, decides. aiortc's
+        own estimator is off: it times packets when the relay's loop reads them, so a busy relay
+        looked like a congested network and publishers' pictures got worse for everyone.
+        Publishers still lower their rate on loss, which the receiver reports show them.
+        """
+        now = time.monotonic()
+        if now - self._last_remb < REMB_SECONDS:
+            return
+        receiver: Any = self.receiver
+        rtcp_ssrc = receiver._RTCRtpReceiver__rtcp_ssrc
+        sources = receiver.getSynchronizationSources()
+        if rtcp_ssrc is None or not sources:
+            return
+        self._last_remb = now
+        bitrate = self.room.relay.settings.relay_video_kbps * 1000
+        remb = RtcpPsfbPacket(
+            fmt=RTCP_PSFB_APP,
+            ssrc=rtcp_ssrc,
+            media_ssrc=0,
+            fci=pack_remb_fci(bitrate, [s.source for s in sources]),
+        )
+        self.room.relay.spawn(receiver._send_rtcp(remb))
 
     def close(self) -> None:
         """The publisher left: its viewers follow whatever else the room has."""
@@ -818,6 +918,8 @@ def tap(receiver: RTCRtpReceiver, on_frame: Callable[[Any, Any], None]) -> None:
     if not hasattr(receiver, DECODER_QUEUE):
         raise RuntimeError("aiortc's receiver has no decoder queue to tap: check the pin")
     setattr(receiver, DECODER_QUEUE, Tap(on_frame))
+    # Publishers are told the configured bitrate instead (`Source.cap_bitrate`).
+    setattr(receiver, ESTIMATOR, None)
 
 
 def use_ice_addresses(addresses: list[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import aioice.ice
 import av
@@ -81,6 +82,63 @@ def test_frames_go_from_the_publishers_receiver_to_viewers_and_never_to_a_decode
         stop()
         await relay.close()
         assert relay.status() == {"peers": 0, "rooms": {}}
+
+    asyncio.run(scenario())
+
+
+def test_a_lost_packet_is_sent_again_when_the_viewer_asks_and_publishers_get_the_set_bitrate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda **_: ["127.0.0.1"])
+    settings = Settings(data_dir=tmp_path, secret_key=SecretStr("r" * 40), relay_video_kbps=300)
+
+    async def scenario() -> None:
+        relay = Relay(settings)
+        publisher, stop = await publish_pattern(relay, "talk:2")
+        viewer = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        video = viewer.addTransceiver("video", direction="recvonly")
+        await viewer.setLocalDescription(await viewer.createOffer())
+        answer = await relay.watch("talk:2", viewer.localDescription.sdp, "offer")
+        await viewer.setRemoteDescription(RTCSessionDescription(answer["sdp"], answer["type"]))
+        video_type = video._codecs[0].payloadType
+        ice: Any = video.receiver.transport.transport
+        receive = ice._recv
+        arrivals: list[bytes] = []
+        dropped: list[bytes] = []
+
+        async def lose_one() -> bytes:
+            # Below the viewer's SRTP: the RTP header is readable, the rest is not.
+            while True:
+                data: bytes = await receive()
+                if len(data) >= 12 and data[1] & 0x7F == video_type:
+                    arrivals.append(data)
+                    if not dropped and len(arrivals) > 30:
+                        dropped.append(data)
+                        continue
+                return data
+
+        def sent_again() -> bool:
+            return bool(dropped) and sum(a[2:4] == dropped[0][2:4] for a in arrivals) == 2
+
+        ice._recv = lose_one
+        # The viewer's receiver asks for the packet (NACK) and the relay sends it again: the
+        # same bytes (same key, number and payload), which the viewer's SRTP and jitter buffer
+        # take, so it is no longer missing.
+        missing: Any = video.receiver._RTCRtpReceiver__nack_generator.missing  # type: ignore[attr-defined]
+        assert await until(sent_again, 20)
+        assert [a for a in arrivals if a[2:4] == dropped[0][2:4]] == [dropped[0]] * 2
+        lost = int.from_bytes(dropped[0][2:4], "big")
+        assert await until(lambda: lost not in missing, 5)
+
+        # The relay told the publisher the configured video bitrate (REMB), which its encoder
+        # now aims at.
+        (sender,) = [t.sender for t in publisher.getTransceivers() if t.kind == "video"]
+        encoder: Any = sender._RTCRtpSender__encoder  # type: ignore[attr-defined]
+        assert await until(lambda: encoder.target_bitrate == 300_000, 10)
+        await viewer.close()
+        await publisher.close()
+        stop()
+        await relay.close()
 
     asyncio.run(scenario())
 
