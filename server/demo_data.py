@@ -1249,6 +1249,8 @@ ACCOUNTS: tuple[AccountSeed, ...] = (
     _counsellor("counsellor.korea", "Seoul"),
     _counsellor("counsellor.eu", "Brussels"),
     _counsellor("counsellor.uae", "Dubai"),
+    # The Department's own interpreter: publishes the English interpretation of the talks.
+    AccountSeed(_email("interpreter.en"), "Phạm Minh Anh", Role.interpreter, _CONF, "so-ct-hd"),
     *(_producer(b.organisation, (b.event,)) for b in BOOTHS),
     AccountSeed(
         _email("buyer.japan"), "Sato Haruka", Role.buyer, _CONF, "buyer-jp", "en", "Asia/Tokyo"

@@ -28,6 +28,8 @@ class Role(StrEnum):
     counsellor = "counsellor"
     producer = "producer"
     buyer = "buyer"
+    # Publishes the talks' interpretations (audio per language); no organiser rights.
+    interpreter = "interpreter"
 
 
 class Organisation(SQLModel, table=True):

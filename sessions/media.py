@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.auth import Principal
+from server.auth import Principal, role_in_event
 from server.deps import AppSettings, CurrentHub, DbSession, MaybePrincipal
 from server.errors import AppError, Forbidden, NotFound
 from server.hub import Access, Hub
@@ -28,6 +28,7 @@ from server.media import (
     refresh_live,
     relay_of,
 )
+from server.models import Role
 from server.rules import format_datetime
 from server.settings import Settings
 from sessions import live
@@ -115,8 +116,8 @@ async def publish(
     relay: CurrentRelay,
     hub: CurrentHub,
 ) -> AnswerOut:
-    """Publish camera and microphone: organisers the hall feed and interpretation, the point
-    that has the floor its room."""
+    """Publish camera and microphone: organisers the hall feed, organisers and interpreters
+    an interpretation, the point that has the floor its room."""
     access = await _talk_access(db, principal, talk_id)
     assert principal is not None
     if offer.slot == "floor":
@@ -127,7 +128,13 @@ async def publish(
             raise Forbidden("floor_not_granted", N_("Your room does not have the floor."))
         label = f"p:{point_id}"
     else:
-        if not access.can_moderate:
+        allowed = access.can_moderate
+        if not allowed and offer.slot == "interpretation" and principal.account is not None:
+            assert principal.account.id is not None
+            assert access.event_id is not None
+            role = await role_in_event(db, principal.account.id, access.event_id)
+            allowed = role == Role.interpreter
+        if not allowed:
             raise Forbidden("forbidden", N_("You do not have permission to do this."))
         if offer.slot == "interpretation":
             if not offer.language:

@@ -149,6 +149,8 @@ async def event_home(
         "is_organiser": role == Role.organiser,
         "is_point_here": is_point_here,
         "live_talk": None,
+        # Organisers interpret from their live desk; interpreters from here.
+        "interprets": role == Role.interpreter,
     }
     # Members and the event's own points hear announcements; anyone else has no channel here.
     # Members with an account also watch the current talk here (a room has its console).

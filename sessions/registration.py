@@ -36,6 +36,8 @@ from sessions.rules import country_code, csv_text, csv_time, sort_key
 
 # Roles a person may ask for or be invited to; organisers are made by organisers elsewhere.
 ASKABLE_ROLES = (Role.counsellor, Role.producer, Role.buyer)
+# Organisers may also invite interpreters; nobody signs up as one.
+INVITABLE_ROLES = (*ASKABLE_ROLES, Role.interpreter)
 # The column widths of the registration table.
 FULL_NAME_MAX = 200
 ORGANISATION_MAX = 300
@@ -112,9 +114,13 @@ def check_country(value: str) -> str:
     return code
 
 
-def check_role(value: str) -> Role:
-    """A role a person may ask for: counsellor, producer or buyer."""
-    if value not in ASKABLE_ROLES:
+def check_role(value: str, allowed: tuple[Role, ...] = ASKABLE_ROLES) -> Role:
+    """A role a person may ask for (counsellor, producer or buyer), or another of `allowed`."""
+    if value not in allowed:
+        if Role.interpreter in allowed:
+            raise AppError(
+                "invalid_role", "Please choose counsellor, producer, buyer or interpreter."
+            )
         raise AppError("invalid_role", "Please choose counsellor, producer or buyer.")
     return Role(value)
 
@@ -361,10 +367,11 @@ async def invite_directly(
     organiser: Account,
     locale: str = "vi",
 ) -> IssuedInvitation | None:
-    """Invite a counsellor, producer or buyer without a sign-up; None when they have an account."""
+    """Invite a counsellor, producer, buyer or interpreter without a sign-up; None when they
+    have an account."""
     clean_email = check_email(email)
     name = check_person_name(settings, display_name)
-    wanted = check_role(role)
+    wanted = check_role(role, INVITABLE_ROLES)
     language = check_locale(locale)
     account = await _admissible(db, event, clean_email)
     _account, issued = await _admit(

@@ -29,6 +29,7 @@ ROLE_LABELS = {
     Role.producer: N_("Producer (firm or cooperative)"),
     Role.buyer: N_("Buyer or visitor"),
     Role.organiser: N_("Organiser"),
+    Role.interpreter: N_("Interpreter"),
 }
 STATUS_LABELS = {
     RegistrationStatus.pending: N_("waiting for a decision"),
@@ -57,10 +58,10 @@ def _choices(options: list[tuple[str, str]], chosen: str) -> list[dict[str, Any]
     ]
 
 
-def _role_choices(chosen: str) -> list[dict[str, Any]]:
-    return _choices(
-        [(role.value, gettext(ROLE_LABELS[role])) for role in registration.ASKABLE_ROLES], chosen
-    )
+def _role_choices(
+    chosen: str, roles: tuple[Role, ...] = registration.ASKABLE_ROLES
+) -> list[dict[str, Any]]:
+    return _choices([(role.value, gettext(ROLE_LABELS[role])) for role in roles], chosen)
 
 
 def _locale_choices(chosen: str) -> list[dict[str, Any]]:
@@ -276,7 +277,7 @@ async def _registrations_page(
         "notice": notice,
         "error": error,
         "invite": values,
-        "invite_roles": _role_choices(values["role"]),
+        "invite_roles": _role_choices(values["role"], registration.INVITABLE_ROLES),
         "invite_locales": _locale_choices(values["locale"]),
         "csv_url": f"/e/{event.slug}/organiser/registrations.csv",
     }

@@ -153,6 +153,7 @@ class World:
     event: Event
     talk: Talk
     organiser: str
+    interpreter: str
     counsellor: str
     counsellor_id: int
     tokyo: str
@@ -172,6 +173,7 @@ def make_world(db: Session, key: str) -> World:
     other_talk = add_talk(db, other)
     organiser = add_account(db, role=Role.organiser, event=event)
     counsellor = add_account(db, role=Role.counsellor, event=event)
+    interpreter = add_account(db, role=Role.interpreter, event=event)
     stranger = add_account(db, role=Role.buyer, event=other)
     tokyo, _ = add_point(db, event, key, name="Thương vụ Việt Nam tại Nhật Bản")
     hanoi, _ = add_point(db, event, key, name="Sở Công Thương Hải Dương", country="VN")
@@ -180,6 +182,7 @@ def make_world(db: Session, key: str) -> World:
         event=event,
         talk=talk,
         organiser=add_session(db, account_id=organiser.id),
+        interpreter=add_session(db, account_id=interpreter.id),
         counsellor=add_session(db, account_id=counsellor.id),
         counsellor_id=counsellor.id or 0,
         tokyo=add_session(db, point_id=tokyo.id, event_id=event.id),

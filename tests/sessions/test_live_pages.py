@@ -175,7 +175,7 @@ def test_live_desk_without_talks_still_runs_the_event(client: TestClient, db: Se
     assert 'data-live="chat"' not in page.text
 
 
-@pytest.mark.parametrize("role", [Role.producer, Role.counsellor, Role.buyer])
+@pytest.mark.parametrize("role", [Role.producer, Role.counsellor, Role.buyer, Role.interpreter])
 def test_live_desk_is_for_organisers_only(client: TestClient, db: Session, role: Role) -> None:
     event, _ = organiser_event(db)
     add_account(db, email="member@example.vn", role=role, event=event)
@@ -282,6 +282,17 @@ def test_event_page_connects_members_only_and_links_the_live_desk(
     assert live_config(member)["talk"] == current["id"]
     assert 'data-media="watch"' in member.text
     assert 'data-media="watch"' not in anonymous.text
+    # Only an interpreter gets the interpretation box here (organisers have their desk).
+    assert 'data-media="desk"' not in member.text
+    assert 'data-media="desk"' not in page.text
+    add_account(db, email="interpreter@example.vn", role=Role.interpreter, event=event)
+    assert login(client, "interpreter@example.vn") == 200
+    interpreter = client.get(f"/e/{event.slug}")
+    assert interpreter.context["interprets"] is True  # type: ignore[attr-defined]
+    assert live_config(interpreter)["moderates"] is False
+    assert 'data-media="desk"' in interpreter.text
+    assert 'class="desk-interpret"' in interpreter.text
+    assert 'class="desk-hall"' not in interpreter.text
 
 
 def test_points_page_marks_each_row_for_live_presence(

@@ -166,14 +166,13 @@ def test_a_viewer_hears_the_interpretation_it_chooses_and_switches_back(
     assert talk is not None
 
     async def scenario() -> None:
-        async with signed_in(media.url, people.organiser, people.tokyo, people.hanoi) as (
-            desk,
-            tokyo,
-            hanoi,
-        ):
+        async with signed_in(
+            media.url, people.organiser, people.interpreter, people.tokyo, people.hanoi
+        ) as (desk, interpreter, tokyo, hanoi):
             hall = await Publisher.start(desk, talk, tone=440)
+            # An interpreter's account (not an organiser) publishes the English.
             english = await Publisher.start(
-                desk, talk, "interpretation", tone=1000, audio_only=True, language="en"
+                interpreter, talk, "interpretation", tone=1000, audio_only=True, language="en"
             )
             assert english.response.status_code == 200, english.response.text
             listener = await Viewer.start(tokyo, talk, language="en")
@@ -211,8 +210,8 @@ def test_bad_offers_and_strangers_are_refused_and_leave_nothing_open(
 
     async def scenario() -> None:
         async with signed_in(
-            media.url, people.tokyo, people.counsellor, people.other_point, ""
-        ) as (tokyo, counsellor, elsewhere, nobody):
+            media.url, people.tokyo, people.counsellor, people.other_point, "", people.interpreter
+        ) as (tokyo, counsellor, elsewhere, nobody, interpreter):
             path = f"/api/talks/{talk}/watch"
             good = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
             cases: list[tuple[Any, dict[str, Any], int, str]] = [
@@ -236,6 +235,19 @@ def test_bad_offers_and_strangers_are_refused_and_leave_nothing_open(
                 f"/api/talks/{talk}/publish", json={"sdp": good, "type": "offer", "slot": "hall"}
             )
             assert hall.status_code == 403
+            # Interpreters interpret, nothing else; counsellors do not interpret.
+            taken = await interpreter.post(
+                f"/api/talks/{talk}/publish", json={"sdp": good, "type": "offer", "slot": "hall"}
+            )
+            assert taken.status_code == 403
+            interpreting = {
+                "sdp": good,
+                "type": "offer",
+                "slot": "interpretation",
+                "language": "en",
+            }
+            refused = await counsellor.post(f"/api/talks/{talk}/publish", json=interpreting)
+            assert refused.status_code == 403
 
     asyncio.run(scenario())
     assert peers(media) == 0

@@ -176,6 +176,7 @@ def test_missing_consent_is_refused_and_nothing_stored(web: TestClient, db: Sess
     [
         ("role", "organiser", "Please choose counsellor, producer or buyer."),
         ("role", "admin", "Please choose counsellor, producer or buyer."),
+        ("role", "interpreter", "Please choose counsellor, producer or buyer."),
         ("email", "nhung-at-example", "Please give a valid email address."),
         ("email", "", "Please give a valid email address."),
         ("country", "Vietnam", "Please choose a country from the list."),
@@ -409,12 +410,29 @@ def test_direct_invitation(web: TestClient, db: Session) -> None:
     assert account.locale == "en"
     membership = db.exec(select(Membership).where(Membership.account_id == account.id)).one()
     assert membership.role == Role.counsellor
+    # Interpreters come by invitation only.
+    assert 'value="interpreter"' in web.get(f"/e/{event.slug}/organiser/registrations").text
+    assert 'value="interpreter"' not in web.get(f"/e/{event.slug}/register").text
+    interpreter = organiser_post(
+        web,
+        event,
+        "invitations",
+        email="phiendich@example.vn",
+        display_name="Phiên dịch Nguyễn Thu Hà",
+        role="interpreter",
+    )
+    assert interpreter.status_code == 200
+    added = account_by_email(db, "phiendich@example.vn")
+    assert added is not None
+    assert added.display_name == "Phiên dịch Nguyễn Thu Hà"
+    role = db.exec(select(Membership.role).where(Membership.account_id == added.id)).one()
+    assert role == Role.interpreter
 
     refused = organiser_post(
         web, event, "invitations", email="x@example.vn", display_name="X", role="organiser"
     )
     assert refused.status_code == 400
-    assert "Please choose counsellor, producer or buyer." in refused.text
+    assert "Please choose counsellor, producer, buyer or interpreter." in refused.text
     assert 'value="x@example.vn"' in refused.text
     assert account_by_email(db, "x@example.vn") is None
     # An organiser cannot be demoted through an invitation.

@@ -286,11 +286,17 @@
       stream = null;
       stateEl.textContent = L.desk_idle;
       stopBtn.hidden = true;
-      hallBtn.disabled = interpretBtn.disabled = false;
+      setBusy(false);
+    }
+
+    // An interpreter's box has no hall button.
+    function setBusy(busy) {
+      if (hallBtn) { hallBtn.disabled = busy; }
+      interpretBtn.disabled = busy;
     }
 
     function go(constraints, fields, label) {
-      hallBtn.disabled = interpretBtn.disabled = true;
+      setBusy(true);
       showError(errorEl, null);
       navigator.mediaDevices.getUserMedia(constraints).then(function (media) {
         stream = media;
@@ -311,10 +317,12 @@
       });
     }
 
-    hallBtn.addEventListener("click", function () {
-      go({ video: { width: { ideal: 1280 }, height: { ideal: 720 } }, audio: true },
-        { slot: "hall" }, L.desk_live);
-    });
+    if (hallBtn) {
+      hallBtn.addEventListener("click", function () {
+        go({ video: { width: { ideal: 1280 }, height: { ideal: 720 } }, audio: true },
+          { slot: "hall" }, L.desk_live);
+      });
+    }
     interpretBtn.addEventListener("click", function () {
       var code = (languageEl.value || "").trim().toLowerCase();
       if (!/^[a-z]{2,3}$/.test(code)) {
