@@ -37,9 +37,14 @@ def connected(page: Page) -> bool:
 
 def sign_in_organiser(browser: Browser, url: str) -> Page:
     """The demo organiser, signed in, in Vietnamese, on a laptop-sized screen."""
+    return sign_in(browser, url, "organiser@ketnoi.demo")
+
+
+def sign_in(browser: Browser, url: str, email: str) -> Page:
+    """A demo account, signed in, in Vietnamese, on a laptop-sized screen."""
     page = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900}).new_page()
     page.goto(url + "/login")
-    page.fill("input[name=email]", "organiser@ketnoi.demo")
+    page.fill("input[name=email]", email)
     page.fill("input[name=password]", "ketnoi-demo")
     page.click("form.form button[type=submit]")
     page.wait_for_url(url + "/")

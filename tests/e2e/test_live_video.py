@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.e2e.conftest import DemoServer
-from tests.e2e.pages import SLUG, connected, open_rooms, sign_in_organiser, until
+from tests.e2e.pages import SLUG, connected, open_rooms, sign_in, sign_in_organiser, until
 
 pytestmark = pytest.mark.e2e
 
@@ -98,3 +98,33 @@ def test_the_desk_goes_live_a_point_watches_takes_the_floor_and_is_seen(
     organiser.click(".desk-stop")
     room.context.close()
     organiser.context.close()
+
+
+def test_an_interpreter_goes_live_from_the_event_page_and_points_can_choose_the_language(
+    demo_server: DemoServer, browser: Browser
+) -> None:
+    url = demo_server.url
+    organiser = sign_in_organiser(browser, url)
+    (room,) = open_rooms(browser, organiser, url, 1)
+    organiser.context.close()
+    interpreter = sign_in(browser, url, "interpreter.en@ketnoi.demo")
+    interpreter.goto(f"{url}/e/{SLUG}")
+    for page in (interpreter, room.page):
+        until(page, partial(connected, page), "the page is connected")
+    # No hall feed from here: only the interpretation.
+    assert interpreter.locator(".desk-hall").count() == 0
+    choices = room.page.locator(".video-language option[value=en]")
+    assert choices.count() == 0
+
+    interpreter.fill(".desk-language", "en")
+    interpreter.click(".desk-interpret")
+    until(
+        interpreter,
+        lambda: "EN" in interpreter.locator(".desk-state").inner_text(),
+        "the box says it interprets into English",
+    )
+    until(room.page, lambda: choices.count() == 1, "the point can listen in English")
+    interpreter.click(".desk-stop")
+    until(room.page, lambda: choices.count() == 0, "English is gone when the interpreter stops")
+    room.context.close()
+    interpreter.context.close()
