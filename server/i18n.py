@@ -7,6 +7,7 @@ from functools import cache
 from io import BytesIO
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -63,6 +64,16 @@ def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
 
 
 _ = gettext
+
+
+def language_name(code: str) -> str:
+    """A language's name in the current locale with its code ("Tiếng Anh (en)"), or the code
+    alone when the language is unknown."""
+    try:
+        name = Locale.parse(code).get_display_name(get_locale())
+    except (UnknownLocaleError, ValueError):
+        return code
+    return f"{name} ({code})" if name else code
 
 
 def N_(message: str) -> str:

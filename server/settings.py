@@ -103,7 +103,8 @@ class Settings(BaseSettings):
     # Unsent bytes a viewer's socket may hold; a viewer further behind skips to a keyframe.
     relay_viewer_buffer_bytes: int = Field(default=262_144, ge=16_384)
     relay_max_room_publishers: int = Field(default=4, ge=1, le=16)
-    # Each talk's hall feed is written to the data folder as it is forwarded (no re-encoding).
+    # Each talk's hall feed, floor speakers and interpretations are written to the data folder
+    # as they are forwarded (no re-encoding).
     relay_record_talks: bool = True
     # People with camera and microphone in one booth's video call.
     booth_call_max_people: int = Field(default=4, ge=2, le=8)

@@ -18,7 +18,7 @@ from server.auth import Principal, role_in_event
 from server.deps import AppSettings, CurrentHub, DbSession, MaybePrincipal
 from server.errors import AppError, Forbidden, NotFound
 from server.hub import Access, Hub
-from server.i18n import N_
+from server.i18n import N_, gettext, language_name
 from server.media import (
     AnswerOut,
     CurrentRelay,
@@ -31,10 +31,17 @@ from server.media import (
 from server.models import Role
 from server.rules import format_datetime
 from server.settings import Settings
-from sessions import live
+from sessions import live, service
 from sessions.models import Event, FloorStatus, Talk
 from sessions.realtime import event_access
-from sessions.rules import FLOOR, HALL, LANGUAGE_PREFIX, recording_started, recordings_folder
+from sessions.rules import (
+    FLOOR,
+    HALL,
+    LANGUAGE_PREFIX,
+    RecordingName,
+    parse_recording_name,
+    recordings_folder,
+)
 
 router = APIRouter(prefix="/api", tags=["live"])
 LANGUAGE = r"^[a-z]{2,3}$"
@@ -180,10 +187,18 @@ async def talk_live(
     )
 
 
+RecordingSlot = Literal["hall", "floor", "interpretation"]
+
+
 class RecordingOut(BaseModel):
-    """A finished recording of a talk's hall feed (Matroska: VP8 or H.264 and Opus)."""
+    """A finished recording of one of a talk's feeds (Matroska: VP8 or H.264 and Opus): the
+    hall, a point that had the floor, or an interpretation (audio only)."""
 
     name: str
+    slot: RecordingSlot
+    point: int | None
+    language: str | None
+    what: str
     bytes: int
     megabytes: float
     started: datetime
@@ -191,23 +206,42 @@ class RecordingOut(BaseModel):
     url: str
 
 
-def list_recordings(settings: Settings, talk_id: int, zone: str) -> list[RecordingOut]:
-    """A talk's finished recordings, oldest first (files still being written are left out)."""
+def _recording_what(found: RecordingName, points: dict[int, str]) -> str:
+    if found.point_id is not None:
+        name = points.get(found.point_id, gettext("a point no longer listed"))
+        return gettext("Floor: %(name)s", name=name)
+    if found.language is not None:
+        return gettext("Interpretation: %(language)s", language=language_name(found.language))
+    return gettext("Hall feed")
+
+
+def list_recordings(
+    settings: Settings, talk_id: int, zone: str, points: dict[int, str]
+) -> list[RecordingOut]:
+    """A talk's finished recordings, oldest first (files still being written are left out);
+    `points` names the event's attendance points."""
     folder = recordings_folder(settings.data_dir, talk_id)
     if not folder.is_dir():
         return []
     found = []
     for path in sorted(folder.iterdir()):
-        started = recording_started(path.name)
-        if started is None or not path.is_file():
+        parsed = parse_recording_name(path.name)
+        if parsed is None or not path.is_file():
             continue
+        slot: RecordingSlot = (
+            "hall" if parsed.slot == HALL else "floor" if parsed.slot == FLOOR else "interpretation"
+        )
         found.append(
             RecordingOut(
                 name=path.name,
+                slot=slot,
+                point=parsed.point_id,
+                language=parsed.language,
+                what=_recording_what(parsed, points),
                 bytes=path.stat().st_size,
                 megabytes=round(path.stat().st_size / 2**20, 1),
-                started=started,
-                started_label=format_datetime(started, zone),
+                started=parsed.started,
+                started_label=format_datetime(parsed.started, zone),
                 url=f"/api/talks/{talk_id}/recordings/{path.name}",
             )
         )
@@ -231,7 +265,8 @@ async def recordings(
     talk = await _organiser_talk(db, principal, talk_id)
     event = await db.get(Event, talk.event_id)
     assert event is not None
-    return list_recordings(settings, talk_id, event.timezone)
+    points = {p.id: p.name for p in await service.list_points(db, talk.event_id) if p.id}
+    return list_recordings(settings, talk_id, event.timezone, points)
 
 
 @router.get("/talks/{talk_id}/recordings/{name}")
@@ -241,7 +276,7 @@ async def download_recording(
     """One recording, as a download, for the talk's organisers."""
     await _organiser_talk(db, principal, talk_id)
     path = recordings_folder(settings.data_dir, talk_id) / name
-    if recording_started(name) is None or not path.is_file():
+    if parse_recording_name(name) is None or not path.is_file():
         raise NotFound("recording_not_found", N_("No such recording."))
     return FileResponse(path, media_type="video/x-matroska", filename=f"talk-{talk_id}-{name}")
 

@@ -249,7 +249,15 @@ async def organiser_live(
         "points": [{"id": p.id, "name": p.name, "place": f"{p.city}, {p.country}"} for p in points],
         "point_count": len(points),
         "recordings": (
-            [r.model_dump() for r in media.list_recordings(settings, current.id, event.timezone)]
+            [
+                r.model_dump()
+                for r in media.list_recordings(
+                    settings,
+                    current.id,
+                    event.timezone,
+                    {p.id: p.name for p in points if p.id is not None},
+                )
+            ]
             if current and current.id
             else []
         ),

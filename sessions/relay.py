@@ -79,6 +79,8 @@ from sessions.rules import (
     LANGUAGE_PREFIX,
     SLOT_RE,
     audio_slots,
+    recording_name,
+    recording_tag,
     recordings_folder,
 )
 
@@ -552,16 +554,22 @@ def vp8_size(data: bytes) -> tuple[int, int] | None:
     return (width, height) if width and height else None
 
 
+def recording_moment() -> str:
+    """Now, as recordings' file names give it (UTC, to the second)."""
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+
+
 class Recording:
     """A publisher's frames written to Matroska as they are forwarded: no re-encoding.
 
-    Video starts at the first keyframe (its size goes in the file's header); audio waits for it
-    too, so both tracks start together.
+    With video, the file starts at the first keyframe (its size goes in the file's header) and
+    audio waits for it too, so both tracks start together; audio alone starts at once.
     """
 
-    def __init__(self, path: Path, codec: str) -> None:
+    def __init__(self, path: Path, codec: str, kinds: set[str]) -> None:
         self.path = path
         self._codec = codec
+        self._video = "video" in kinds
         self._container: Any = None
         self._streams: dict[str, Any] = {}
         self._start: float | None = None
@@ -570,9 +578,9 @@ class Recording:
     def write(self, kind: str, frame: Frame) -> None:
         """Mux one forwarded frame."""
         if self._container is None:
-            if kind != "video" or not frame.keyframe:
+            if self._video and (kind != "video" or not frame.keyframe):
                 return
-            self._open(frame.data)
+            self._open(frame.data if self._video else None)
             if self._container is None:
                 return
         seconds = frame.timestamp / CLOCK_RATES[kind]
@@ -589,16 +597,19 @@ class Recording:
         except av.FFmpegError as exc:
             log.warning("recording %s: frame dropped (%s)", self.path.name, exc)
 
-    def _open(self, first: bytes) -> None:
-        size = vp8_size(first) if self._codec == "VP8" else (1280, 720)
-        if size is None:
-            return
+    def _open(self, first: bytes | None) -> None:
+        size = None
+        if first is not None:
+            size = vp8_size(first) if self._codec == "VP8" else (1280, 720)
+            if size is None:
+                return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         container = av.open(str(self.path.with_suffix(".part")), "w", format="matroska")
-        video = container.add_stream("libvpx" if self._codec == "VP8" else "libx264", rate=30)
-        video.width, video.height = size
-        audio = container.add_stream("libopus", rate=48_000)
-        self._streams = {"video": video, "audio": audio}
+        if size is not None:
+            video = container.add_stream("libvpx" if self._codec == "VP8" else "libx264", rate=30)
+            video.width, video.height = size
+            self._streams["video"] = video
+        self._streams["audio"] = container.add_stream("libopus", rate=48_000)
         self._container = container
 
     def close(self) -> None:
@@ -776,14 +787,17 @@ class Relay:
             source = Source(room, slot, transceiver.kind, transceiver.receiver)
             tap(transceiver.receiver, source.on_frame)
             peer.sources.append(source)
-        if slot == HALL and room_name.startswith("talk:") and self.settings.relay_record_talks:
-            peer.recording = self._record(room_name, peer.sources)
+        tag = recording_tag(slot, label)
+        if tag and room_name.startswith("talk:") and self.settings.relay_record_talks:
+            peer.recording = self._record(room_name, tag, peer.sources)
         self.peers[peer.id] = peer
         answer = await self._answer(peer)
         self._roomy_sockets(pc)
-        for earlier in [p for p in room.publishers.values() if p.slot == slot]:
-            await self.close_peer(earlier.id)
+        earlier = [p.id for p in room.publishers.values() if p.slot == slot]
+        # In the room before the earlier publisher leaves, so the room is not dropped as empty.
         room.publishers[peer.id] = peer
+        for peer_id in earlier:
+            await self.close_peer(peer_id)
         for source in peer.sources:
             room.sources[(slot, source.kind)] = source
         room.rewire()
@@ -844,10 +858,18 @@ class Relay:
         room.rewire()
         return answer
 
-    def _record(self, room_name: str, sources: list[Source]) -> Recording:
-        moment = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    def _record(self, room_name: str, tag: str, sources: list[Source]) -> Recording:
+        moment = recording_moment()
         folder = recordings_folder(self.settings.data_dir, int(room_name.split(":", 1)[1]))
-        recording = Recording(folder / f"{moment}.mkv", self.settings.relay_video_codec)
+        # A publisher replaced within the same second must not write over the one before.
+        taken = {p.recording.path for p in self.peers.values() if p.recording is not None}
+        path = folder / recording_name(moment, tag)
+        copy = 1
+        while path in taken or path.exists() or path.with_suffix(".part").exists():
+            copy += 1
+            path = folder / recording_name(moment, tag, copy)
+        kinds = {source.kind for source in sources}
+        recording = Recording(path, self.settings.relay_video_codec, kinds)
         for source in sources:
             source.recorders.append(partial(recording.write, source.kind))
         return recording

@@ -8,6 +8,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -179,12 +180,57 @@ def recordings_folder(data_dir: Path, talk_id: int) -> Path:
     return data_dir / "recordings" / f"talk-{int(talk_id)}"
 
 
-RECORDING_NAME = re.compile(r"^(\d{8}T\d{6}Z)\.mkv$")
+RECORDING_NAME = re.compile(
+    r"^(?P<start>\d{8}T\d{6}Z)"
+    r"(?:-(?:(?P<hall>hall)|floor-p(?P<point>\d{1,12})|lang-(?P<language>[a-z]{2,3})))?"
+    r"(?:-(?P<copy>[2-9]|[1-9]\d{1,2}))?\.mkv$"
+)
 
 
-def recording_started(name: str) -> datetime | None:
-    """When a recording began, from its file name (UTC), or None for another name."""
+def recording_tag(slot: str, label: str) -> str | None:
+    """What a recording's file name says of its publisher, or None for a slot not recorded.
+
+    The hall gives `hall`, the point that has the floor `floor-p12` (its label is `p:12`), an
+    interpretation `lang-en`; booth calls are not recorded.
+    """
+    if slot == HALL:
+        return "hall"
+    if slot == FLOOR:
+        kind, _, point = label.partition(":")
+        return f"floor-p{point}" if kind == "p" and point.isdigit() else None
+    if slot.startswith(LANGUAGE_PREFIX) and LANGUAGE_RE.match(slot[len(LANGUAGE_PREFIX) :]):
+        return "lang-" + slot[len(LANGUAGE_PREFIX) :]
+    return None
+
+
+def recording_name(moment: str, tag: str, copy: int = 1) -> str:
+    """A recording's file name: when it began (UTC), whose it is, and a copy number after 1."""
+    return f"{moment}-{tag}{f'-{copy}' if copy > 1 else ''}.mkv"
+
+
+@dataclass(frozen=True)
+class RecordingName:
+    """What a recording's file name tells: when it began and whose feed it holds."""
+
+    started: datetime
+    slot: str
+    point_id: int | None = None
+    language: str | None = None
+
+
+def parse_recording_name(name: str) -> RecordingName | None:
+    """A recording's file name read back, or None for any other name."""
     match = RECORDING_NAME.match(name)
     if match is None:
         return None
-    return datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    try:
+        started = datetime.strptime(match["start"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    if match["point"]:
+        return RecordingName(started, FLOOR, point_id=int(match["point"]))
+    if match["language"]:
+        return RecordingName(
+            started, LANGUAGE_PREFIX + match["language"], language=match["language"]
+        )
+    return RecordingName(started, HALL)

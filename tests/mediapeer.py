@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import time
 from array import array
 from collections.abc import AsyncIterator
@@ -140,6 +141,29 @@ class Received:
         """The dominant frequency of what was heard since the last reset."""
         return self.crossings / 2 / (self.samples / 48_000) if self.samples else 0.0
 
+    def hear(self, frame: av.AudioFrame) -> None:
+        """Count a frame of packed 16-bit samples at 48 kHz (what aiortc's decoder gives)."""
+        # The plane's buffer is longer than its samples.
+        channels = len(frame.layout.channels)
+        samples = array("h", bytes(frame.planes[0]))[: frame.samples * channels : channels]
+        for sample in samples:
+            sign = sample >= 0
+            self.crossings += sign != self._last_sign
+            self._last_sign = sign
+        self.samples += len(samples)
+
+
+def heard_in_file(data: bytes) -> Received:
+    """A recording's first audio track decoded: its samples and its tone's frequency."""
+    heard = Received()
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=48_000)
+    with av.open(io.BytesIO(data), mode="r") as container:
+        for frame in container.decode(audio=0):
+            for packed in resampler.resample(frame):
+                heard.frames += 1
+                heard.hear(packed)
+    return heard
+
 
 @dataclass
 class Viewer:
@@ -180,14 +204,7 @@ class Viewer:
             seen.first_at = seen.first_at or now
             seen.last_at = now
             if isinstance(frame, av.AudioFrame):
-                # Packed 16-bit samples; the plane's buffer is longer than its samples.
-                channels = len(frame.layout.channels)
-                samples = array("h", bytes(frame.planes[0]))[: frame.samples * channels : channels]
-                for sample in samples:
-                    sign = sample >= 0
-                    seen.crossings += sign != seen._last_sign
-                    seen._last_sign = sign
-                seen.samples += len(samples)
+                seen.hear(frame)
 
     @property
     def id(self) -> str:

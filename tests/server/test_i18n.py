@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 import subprocess
+from contextvars import copy_context
 from pathlib import Path
 
 from babel.messages.pofile import read_po
+
+from server.i18n import language_name, set_locale
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -27,3 +30,14 @@ def test_vietnamese_catalogue_covers_every_message(tmp_path: Path) -> None:
     for msgid, text in translated.items():
         if isinstance(msgid, str) and isinstance(text, str):
             assert set(PLACEHOLDER.findall(msgid)) == set(PLACEHOLDER.findall(text)), msgid
+
+
+def test_languages_are_named_in_the_readers_language_with_their_code() -> None:
+    def named(locale: str, code: str) -> str:
+        set_locale(locale)
+        return language_name(code)
+
+    # In a copied context, so the locale set here does not stay for other tests.
+    assert copy_context().run(named, "vi", "en") == "Tiếng Anh (en)"
+    assert copy_context().run(named, "en", "ja") == "Japanese (ja)"
+    assert copy_context().run(named, "en", "qqq") == "qqq"

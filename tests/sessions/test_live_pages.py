@@ -16,7 +16,7 @@ from sqlmodel import Session
 from server.models import Role
 from server.settings import Settings
 from sessions.models import Event, TalkStatus
-from sessions.rules import pick_current_talk
+from sessions.rules import pick_current_talk, recordings_folder
 from tests.factories import add_account, add_event, add_point, add_talk
 from tests.server.test_auth import login
 
@@ -145,6 +145,41 @@ def test_live_desk_gives_the_scripts_the_event_the_talk_and_the_points(
     assert client.get("/lang/en?next=/", follow_redirects=False).status_code == 303
     english = client.get(f"/e/{event.slug}/organiser/live")
     assert live_config(english)["labels"]["raise_hand"] == "Raise hand"
+
+
+def test_live_desk_lists_the_talks_recordings_by_feed_in_the_events_zone(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
+    event, _ = organiser_event(db)
+    tokyo, _ = add_point(
+        db, event, settings.secret_key.get_secret_value(), name="Thương vụ Việt Nam tại Nhật Bản"
+    )
+    assert login(client, "org@example.vn") == 200
+    talk = client.get(f"/e/{event.slug}/organiser/live").context["talk"]  # type: ignore[attr-defined]
+    folder = recordings_folder(settings.data_dir, talk["id"])
+    folder.mkdir(parents=True)
+    for name, size in [
+        ("20261124T020000Z-hall.mkv", 3 * 2**20),
+        (f"20261124T021500Z-floor-p{tokyo.id}.mkv", 2**20),
+        ("20261124T021500Z-lang-en.mkv", 2**19),
+        ("20261124T023000Z-hall.part", 10),  # still being written
+    ]:
+        (folder / name).write_bytes(b"\0" * size)
+    page = client.get(f"/e/{event.slug}/organiser/live")
+    listed = [
+        (r["what"], r["started_label"], r["megabytes"])
+        for r in page.context["recordings"]  # type: ignore[attr-defined]
+    ]
+    assert listed == [
+        ("Hình ảnh hội trường", "24/11/2026 09:00 (UTC+07:00 Asia/Ho_Chi_Minh)", 3.0),
+        (
+            "Phát biểu: Thương vụ Việt Nam tại Nhật Bản",
+            "24/11/2026 09:15 (UTC+07:00 Asia/Ho_Chi_Minh)",
+            1.0,
+        ),
+        ("Phiên dịch: Tiếng Anh (en)", "24/11/2026 09:15 (UTC+07:00 Asia/Ho_Chi_Minh)", 0.5),
+    ]
+    assert "Phát biểu: Thương vụ Việt Nam tại Nhật Bản" in page.text
 
 
 def test_live_desk_shows_a_chosen_talk_and_refuses_another_events(

@@ -17,7 +17,15 @@ import pytest
 
 from tests.hubpeer import World
 from tests.hubprocess import PROCESS_SECRET, Client, HubServer
-from tests.mediapeer import Publisher, Viewer, http_client, relay_status, signed_in, until
+from tests.mediapeer import (
+    Publisher,
+    Viewer,
+    heard_in_file,
+    http_client,
+    relay_status,
+    signed_in,
+    until,
+)
 from tests.services import stop_process
 
 pytestmark = pytest.mark.usefixtures("loopback_candidates")
@@ -72,6 +80,7 @@ def test_the_hall_feed_reaches_three_points_and_a_late_one_gets_a_keyframe_at_on
                     break
                 await asyncio.sleep(0.2)
             assert len(listed) == 1, listed
+            assert (listed[0]["slot"], listed[0]["what"]) == ("hall", "Hình ảnh hội trường")
             download = await desk.get(listed[0]["url"])
             assert download.status_code == 200
             assert download.headers["content-type"] == "video/x-matroska"
@@ -106,7 +115,7 @@ def test_the_floor_brings_the_points_camera_to_everyone_and_revoking_stops_it(
     talk = people.talk.id
     assert talk is not None
 
-    async def scenario() -> None:
+    async def scenario() -> bytes:
         async with signed_in(media.url, people.organiser, people.tokyo, people.hanoi) as (
             desk,
             tokyo,
@@ -151,7 +160,35 @@ def test_the_floor_brings_the_points_camera_to_everyone_and_revoking_stops_it(
             await watcher.close()
             await hall.close()
 
-    asyncio.run(scenario())
+            # The room's turn on the floor is a recording of its own, named after the room.
+            floor = await _recording(desk, talk, "floor")
+            assert floor["point"] == people.tokyo_point.id
+            assert floor["what"] == "Phát biểu: Thương vụ Việt Nam tại Nhật Bản"
+            desk.cookies.set("ketnoi_lang", "en")
+            english = (await desk.get(f"/api/talks/{talk}/recordings")).json()
+            assert "Floor: Thương vụ Việt Nam tại Nhật Bản" in [r["what"] for r in english]
+            return (await desk.get(floor["url"])).content
+
+    recorded = asyncio.run(scenario())
+    with av.open(io.BytesIO(recorded), mode="r") as container:
+        pictures = len(list(container.decode(video=0)))
+    assert pictures >= 30
+    heard = heard_in_file(recorded)
+    assert heard.samples > 48_000
+    assert 800 < heard.hertz < 960
+
+
+async def _recording(http: Any, talk: int, slot: str) -> dict[str, Any]:
+    """The talk's one finished recording of a slot, waiting for its file to be finished."""
+    found: list[dict[str, Any]] = []
+    for _ in range(50):
+        listed = (await http.get(f"/api/talks/{talk}/recordings")).json()
+        found = [r for r in listed if r["slot"] == slot]
+        if found:
+            break
+        await asyncio.sleep(0.2)
+    assert len(found) == 1, found
+    return found[0]
 
 
 def _live_slots(client: Client) -> list[str] | None:
@@ -165,7 +202,7 @@ def test_a_viewer_hears_the_interpretation_it_chooses_and_switches_back(
     talk = people.talk.id
     assert talk is not None
 
-    async def scenario() -> None:
+    async def scenario() -> bytes:
         async with signed_in(
             media.url, people.organiser, people.interpreter, people.tokyo, people.hanoi
         ) as (desk, interpreter, tokyo, hanoi):
@@ -199,7 +236,20 @@ def test_a_viewer_hears_the_interpretation_it_chooses_and_switches_back(
             for peer in (listener, other, english, hall):
                 await peer.close()
 
-    asyncio.run(scenario())
+            # The interpretation is recorded apart, sound only, and it is the interpreter's.
+            recording = await _recording(desk, talk, "interpretation")
+            assert (recording["language"], recording["what"]) == (
+                "en",
+                "Phiên dịch: Tiếng Anh (en)",
+            )
+            return (await desk.get(recording["url"])).content
+
+    recorded = asyncio.run(scenario())
+    with av.open(io.BytesIO(recorded), mode="r") as container:
+        assert [s.type for s in container.streams] == ["audio"]
+    heard = heard_in_file(recorded)
+    assert heard.samples > 48_000
+    assert 900 < heard.hertz < 1100
 
 
 def test_bad_offers_and_strangers_are_refused_and_leave_nothing_open(

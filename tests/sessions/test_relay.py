@@ -14,6 +14,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from pydantic import SecretStr
 
 from server.settings import Settings
+from sessions import relay as relay_module
 from sessions.relay import DECODER_QUEUE, Relay, Tap, check_hooks, is_keyframe
 from tests.mediapeer import media_tracks, until
 
@@ -147,27 +148,34 @@ def test_a_talks_hall_feed_is_recorded_without_reencoding_and_plays_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda **_: ["127.0.0.1"])
+    # Both publishers start "in the same second": the second must not write over the first.
+    monkeypatch.setattr(relay_module, "recording_moment", lambda: "20261124T010203Z")
     settings = Settings(data_dir=tmp_path, secret_key=SecretStr("r" * 40))
 
     async def scenario() -> None:
         relay = Relay(settings)
-        publisher, stop = await publish_pattern(relay, "talk:7")
+        first, stop_first = await publish_pattern(relay, "talk:7")
         (peer,) = relay.rooms["talk:7"].publishers.values()
-        assert peer.recording is not None
+        assert await until(lambda: peer.recording is not None and peer.recording.frames > 200, 20)
+        second, stop_second = await publish_pattern(relay, "talk:7")
+        (peer,) = relay.rooms["talk:7"].publishers.values()
         assert await until(lambda: peer.recording is not None and peer.recording.frames > 200, 20)
         await relay.close()
-        await publisher.close()
-        stop()
+        for publisher, stop in ((first, stop_first), (second, stop_second)):
+            await publisher.close()
+            stop()
 
     asyncio.run(scenario())
-    (path,) = (tmp_path / "recordings" / "talk-7").iterdir()
-    assert path.suffix == ".mkv"
-    with av.open(str(path)) as container:
-        video = container.streams.video[0]
-        assert (video.codec_context.name, video.width, video.height) == ("vp8", 320, 240)
-        pictures = sum(1 for _ in container.decode(video=0))
-    with av.open(str(path)) as container:
-        sound = sum(frame.samples for frame in container.decode(audio=0))
-    # About 3 s: 30 pictures and 48,000 samples a second.
-    assert pictures >= 60
-    assert sound >= 48_000
+    names = sorted(path.name for path in (tmp_path / "recordings" / "talk-7").iterdir())
+    assert names == ["20261124T010203Z-hall-2.mkv", "20261124T010203Z-hall.mkv"]
+    for name in names:
+        path = tmp_path / "recordings" / "talk-7" / name
+        with av.open(str(path)) as container:
+            video = container.streams.video[0]
+            assert (video.codec_context.name, video.width, video.height) == ("vp8", 320, 240)
+            pictures = sum(1 for _ in container.decode(video=0))
+        with av.open(str(path)) as container:
+            sound = sum(frame.samples for frame in container.decode(audio=0))
+        # About 3 s each: 30 pictures and 48,000 samples a second.
+        assert pictures >= 60, name
+        assert sound >= 48_000, name
