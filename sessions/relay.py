@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import contextlib
 import ctypes
+import fcntl
 import inspect
 import logging
 import os
@@ -79,6 +80,7 @@ from sessions.rules import (
     LANGUAGE_PREFIX,
     SLOT_RE,
     audio_slots,
+    parse_recording_name,
     recording_name,
     recording_tag,
     recordings_folder,
@@ -563,7 +565,9 @@ class Recording:
     """A publisher's frames written to Matroska as they are forwarded: no re-encoding.
 
     With video, the file starts at the first keyframe (its size goes in the file's header) and
-    audio waits for it too, so both tracks start together; audio alone starts at once.
+    audio waits for it too, so both tracks start together; audio alone starts at once. The
+    `.part` file is locked while it is written, so a relay started after a crash can tell an
+    interrupted recording from one being written (`recover_recordings`).
     """
 
     def __init__(self, path: Path, codec: str, kinds: set[str]) -> None:
@@ -573,6 +577,7 @@ class Recording:
         self._container: Any = None
         self._streams: dict[str, Any] = {}
         self._start: float | None = None
+        self._lock: int | None = None
         self.frames = 0
 
     def write(self, kind: str, frame: Frame) -> None:
@@ -604,7 +609,17 @@ class Recording:
             if size is None:
                 return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        container = av.open(str(self.path.with_suffix(".part")), "w", format="matroska")
+        part = self.path.with_suffix(".part")
+        # flock, not a lock file: the kernel lets go of it when this process dies. The file is
+        # made here because FFmpeg opens it only at the first packet (same inode, lock kept).
+        self._lock = os.open(part, os.O_RDONLY | os.O_CREAT, 0o644)
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
+        try:
+            container = av.open(str(part), "w", format="matroska")
+        except BaseException:
+            os.close(self._lock)
+            self._lock = None
+            raise
         if size is not None:
             video = container.add_stream("libvpx" if self._codec == "VP8" else "libx264", rate=30)
             video.width, video.height = size
@@ -618,9 +633,42 @@ class Recording:
             return
         try:
             self._container.close()
+            self.path.with_suffix(".part").rename(self.path)
         finally:
             self._container = None
-        self.path.with_suffix(".part").rename(self.path)
+            if self._lock is not None:
+                os.close(self._lock)
+                self._lock = None
+
+
+def recover_recordings(data_dir: Path) -> list[Path]:
+    """Finish the recordings a dead relay left as `.part` files: what reached the disk plays
+    (Matroska needs no index to be read from the start). Empty ones are removed."""
+    recovered = []
+    for part in sorted((data_dir / "recordings").glob("talk-*/*.part")):
+        finished = part.with_suffix(".mkv")
+        if parse_recording_name(finished.name) is None or finished.exists():
+            continue
+        try:
+            fd = os.open(part, os.O_RDONLY)
+        except FileNotFoundError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue  # a living relay is writing it
+        try:
+            if os.fstat(fd).st_size == 0:
+                part.unlink()
+            else:
+                part.rename(finished)
+                recovered.append(finished)
+        finally:
+            os.close(fd)
+    for path in recovered:
+        log.warning("recording %s was interrupted; kept what was written", path.name)
+    return recovered
 
 
 @dataclass
@@ -1045,6 +1093,7 @@ def run(settings: Settings) -> None:
     check_hooks()
     use_ice_addresses(settings.relay_ice_addresses)
     use_consent(settings.relay_consent_seconds, settings.relay_consent_failures)
+    recover_recordings(settings.data_dir)
     relay = Relay(settings)
     app = api(relay, relay_token(settings.secret_key.get_secret_value()))
     uvicorn.run(app, host="127.0.0.1", port=settings.relay_port, log_level="warning")

@@ -360,23 +360,34 @@ def test_peer_connections_of_clients_that_vanish_are_closed(
     assert asyncio.run(_settle(media, 0))
 
 
-def test_the_relay_is_restarted_when_it_dies_and_viewers_can_watch_again(
-    media: HubServer, people: World
-) -> None:
-    talk = people.talk.id
-    assert talk is not None
-    assert media.process is not None
-    children = subprocess.run(
-        ["pgrep", "-P", str(media.process.pid), "-f", "sessions.relay serve"],
+def _relay_pid(server: HubServer) -> int:
+    assert server.process is not None
+    (child,) = subprocess.run(
+        ["pgrep", "-P", str(server.process.pid), "-f", "sessions.relay serve"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.split()
-    assert len(children) == 1
-    os.kill(int(children[0]), signal.SIGKILL)
+    return int(child)
 
-    async def scenario() -> None:
+
+def test_the_relay_is_restarted_when_it_dies_and_what_it_was_recording_is_kept(
+    media: HubServer, people: World
+) -> None:
+    talk = people.talk.id
+    assert talk is not None
+
+    async def scenario() -> bytes:
         async with signed_in(media.url, people.organiser, people.tokyo) as (desk, tokyo):
+            hall = await Publisher.start(desk, talk)
+            viewer = await Viewer.start(tokyo, talk)
+            # Matroska goes to disk a cluster (a few seconds) at a time: ten seconds of the
+            # talk leave at least one cluster written when the relay dies.
+            assert await until(lambda: viewer.hall.frames >= 300, 30)
+            os.kill(_relay_pid(media), signal.SIGKILL)
+            await viewer.close()
+            await hall.close()
+
             deadline = time.monotonic() + 30
             while True:
                 hall = await Publisher.start(desk, talk)
@@ -392,17 +403,24 @@ def test_the_relay_is_restarted_when_it_dies_and_viewers_can_watch_again(
             await viewer.close()
             await hall.close()
 
-    asyncio.run(scenario())
+            # The interrupted recording is listed, oldest first, beside the new one.
+            listed: list[dict[str, Any]] = []
+            for _ in range(50):
+                listed = (await desk.get(f"/api/talks/{talk}/recordings")).json()
+                if len(listed) == 2:
+                    break
+                await asyncio.sleep(0.2)
+            assert [r["slot"] for r in listed] == ["hall", "hall"], listed
+            return (await desk.get(listed[0]["url"])).content
+
+    interrupted = asyncio.run(scenario())
+    with av.open(io.BytesIO(interrupted), mode="r") as container:
+        pictures = len(list(container.decode(video=0)))
+    assert pictures >= 90
 
 
 def test_stopping_the_server_stops_its_relay(media: HubServer) -> None:
-    assert media.process is not None
-    (relay,) = subprocess.run(
-        ["pgrep", "-P", str(media.process.pid), "-f", "sessions.relay serve"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    relay = _relay_pid(media)
     media.stop()
     deadline = time.monotonic() + 10
     while Path(f"/proc/{relay}").exists() and time.monotonic() < deadline:

@@ -15,7 +15,14 @@ from pydantic import SecretStr
 
 from server.settings import Settings
 from sessions import relay as relay_module
-from sessions.relay import DECODER_QUEUE, Relay, Tap, check_hooks, is_keyframe
+from sessions.relay import (
+    DECODER_QUEUE,
+    Relay,
+    Tap,
+    check_hooks,
+    is_keyframe,
+    recover_recordings,
+)
 from tests.mediapeer import media_tracks, until
 
 
@@ -179,3 +186,38 @@ def test_a_talks_hall_feed_is_recorded_without_reencoding_and_plays_back(
         # About 3 s each: 30 pictures and 48,000 samples a second.
         assert pictures >= 60, name
         assert sound >= 48_000, name
+
+
+def test_a_relay_starting_finishes_interrupted_recordings_and_leaves_one_being_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda **_: ["127.0.0.1"])
+    monkeypatch.setattr(relay_module, "recording_moment", lambda: "20261124T010203Z")
+    settings = Settings(data_dir=tmp_path, secret_key=SecretStr("r" * 40))
+    folder = tmp_path / "recordings" / "talk-7"
+    folder.mkdir(parents=True)
+    # What a relay killed mid-talk leaves: its files, no longer locked by anybody.
+    (folder / "20261124T000000Z-lang-en.part").write_bytes(b"\x1a\x45\xdf\xa3 cut short")
+    (folder / "20261124T000001Z-hall.part").write_bytes(b"")
+    (folder / "notes.part").write_bytes(b"not ours")
+
+    async def scenario() -> list[Path]:
+        relay = Relay(settings)
+        publisher, stop = await publish_pattern(relay, "talk:7")
+        (peer,) = relay.rooms["talk:7"].publishers.values()
+        assert await until(lambda: peer.recording is not None and peer.recording.frames > 30, 20)
+        recovered = recover_recordings(tmp_path)
+        await relay.close()
+        await publisher.close()
+        stop()
+        return recovered
+
+    recovered = asyncio.run(scenario())
+    assert recovered == [folder / "20261124T000000Z-lang-en.mkv"]
+    assert recovered[0].read_bytes() == b"\x1a\x45\xdf\xa3 cut short"
+    # The live recording was not taken from under its writer: it finished under its own name.
+    assert sorted(path.name for path in folder.iterdir()) == [
+        "20261124T000000Z-lang-en.mkv",
+        "20261124T010203Z-hall.mkv",
+        "notes.part",
+    ]
