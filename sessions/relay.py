@@ -81,6 +81,7 @@ from sessions.rules import (
     SLOT_RE,
     audio_slots,
     parse_recording_name,
+    recording_copy,
     recording_name,
     recording_tag,
     recordings_folder,
@@ -100,6 +101,7 @@ PR_SET_PDEATHSIG = 1
 SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
 # Packets a viewer's outlet keeps for retransmission on NACK (about 2 s of video).
 HISTORY = 256
+RECORDING_RETRY_SECONDS = 5.0
 
 
 class RelayError(Exception):
@@ -570,20 +572,34 @@ class Recording:
     interrupted recording from one being written (`recover_recordings`).
     """
 
-    def __init__(self, path: Path, codec: str, kinds: set[str]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        codec: str,
+        kinds: set[str],
+        ask_keyframe: Callable[[], None] | None = None,
+    ) -> None:
         self.path = path
+        # How the file gets the keyframe it starts with (the publisher's source asks).
+        self._ask_keyframe = ask_keyframe
         self._codec = codec
         self._video = "video" in kinds
         self._container: Any = None
         self._streams: dict[str, Any] = {}
         self._start: float | None = None
         self._lock: int | None = None
+        # After a failed start (a full disk, say), when to try again.
+        self._retry_at = 0.0
         self.frames = 0
 
     def write(self, kind: str, frame: Frame) -> None:
         """Mux one forwarded frame."""
         if self._container is None:
+            if time.monotonic() < self._retry_at:
+                return
             if self._video and (kind != "video" or not frame.keyframe):
+                if kind == "video" and self._ask_keyframe is not None:
+                    self._ask_keyframe()
                 return
             self._open(frame.data if self._video else None)
             if self._container is None:
@@ -608,23 +624,37 @@ class Recording:
             size = vp8_size(first) if self._codec == "VP8" else (1280, 720)
             if size is None:
                 return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         part = self.path.with_suffix(".part")
-        # flock, not a lock file: the kernel lets go of it when this process dies. The file is
-        # made here because FFmpeg opens it only at the first packet (same inode, lock kept).
-        self._lock = os.open(part, os.O_RDONLY | os.O_CREAT, 0o644)
-        fcntl.flock(self._lock, fcntl.LOCK_EX)
+        container = None
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # flock, not a lock file: the kernel lets go of it when this process dies. The
+            # file is made here (and must be new) because FFmpeg opens it only at the first
+            # packet (same inode, lock kept).
+            self._lock = os.open(part, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             container = av.open(str(part), "w", format="matroska")
-        except BaseException:
-            os.close(self._lock)
-            self._lock = None
-            raise
-        if size is not None:
-            video = container.add_stream("libvpx" if self._codec == "VP8" else "libx264", rate=30)
-            video.width, video.height = size
-            self._streams["video"] = video
-        self._streams["audio"] = container.add_stream("libopus", rate=48_000)
+            streams: dict[str, Any] = {}
+            if size is not None:
+                video = container.add_stream(
+                    "libvpx" if self._codec == "VP8" else "libx264", rate=30
+                )
+                video.width, video.height = size
+                streams["video"] = video
+            streams["audio"] = container.add_stream("libopus", rate=48_000)
+        except (OSError, av.FFmpegError, ValueError) as exc:
+            log.error("recording %s could not start (%s); trying again shortly", part.name, exc)
+            self._retry_at = time.monotonic() + RECORDING_RETRY_SECONDS
+            if container is not None:
+                with contextlib.suppress(Exception):
+                    container.close()
+            if self._lock is not None:
+                # Only a file this recording made is removed.
+                part.unlink(missing_ok=True)
+                os.close(self._lock)
+                self._lock = None
+            return
+        self._streams = streams
         self._container = container
 
     def close(self) -> None:
@@ -641,29 +671,63 @@ class Recording:
                 self._lock = None
 
 
+def claim_recordings(data_dir: Path) -> int | None:
+    """Lock the data folder's recordings for this relay's lifetime, or None when another
+    relay holds them. Only the holder finishes interrupted recordings, so no relay ever
+    takes a file from under another one that is starting to write it."""
+    folder = data_dir / "recordings"
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / ".relay.lock", os.O_RDONLY | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _finished_name(part: Path) -> Path | None:
+    """The name an interrupted recording is finished under: its own, or the next free copy."""
+    finished = part.with_suffix(".mkv")
+    if parse_recording_name(finished.name) is None:
+        return None
+    copy = 1
+    while finished.exists() or (copy > 1 and finished.with_suffix(".part").exists()):
+        copy += 1
+        finished = part.with_name(recording_copy(part.with_suffix(".mkv").name, copy))
+        if parse_recording_name(finished.name) is None:
+            return None  # out of copy numbers
+    return finished
+
+
 def recover_recordings(data_dir: Path) -> list[Path]:
     """Finish the recordings a dead relay left as `.part` files: what reached the disk plays
-    (Matroska needs no index to be read from the start). Empty ones are removed."""
+    (Matroska needs no index to be read from the start). Empty ones are removed; files not
+    named as recordings are left alone, with a warning."""
     recovered = []
     for part in sorted((data_dir / "recordings").glob("talk-*/*.part")):
-        finished = part.with_suffix(".mkv")
-        if parse_recording_name(finished.name) is None or finished.exists():
-            continue
         try:
             fd = os.open(part, os.O_RDONLY)
         except FileNotFoundError:
             continue
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            continue  # a living relay is writing it
-        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a living relay is writing it
+            if os.fstat(fd).st_ino != os.stat(part).st_ino:
+                continue  # finished (and its name reused) since we opened it
             if os.fstat(fd).st_size == 0:
                 part.unlink()
-            else:
-                part.rename(finished)
-                recovered.append(finished)
+                continue
+            finished = _finished_name(part)
+            if finished is None:
+                log.warning("%s is not a recording's name; left as it is", part)
+                continue
+            part.rename(finished)
+            recovered.append(finished)
+        except FileNotFoundError:
+            continue  # finished by its writer in the meantime
         finally:
             os.close(fd)
     for path in recovered:
@@ -832,6 +896,11 @@ class Relay:
         peer, pc = await self._open(room, "publisher", sdp, kind)
         peer.slot, peer.label = slot, label
         for transceiver in pc.getTransceivers():
+            if slot.startswith(LANGUAGE_PREFIX) and transceiver.kind != "audio":
+                # An interpretation is heard, not seen: its video goes nowhere (not even to
+                # the receiver's decoder) and is not recorded.
+                tap(transceiver.receiver, discard)
+                continue
             source = Source(room, slot, transceiver.kind, transceiver.receiver)
             tap(transceiver.receiver, source.on_frame)
             peer.sources.append(source)
@@ -917,7 +986,13 @@ class Relay:
             copy += 1
             path = folder / recording_name(moment, tag, copy)
         kinds = {source.kind for source in sources}
-        recording = Recording(path, self.settings.relay_video_codec, kinds)
+        video = next((source for source in sources if source.kind == "video"), None)
+        recording = Recording(
+            path,
+            self.settings.relay_video_codec,
+            kinds,
+            video.request_keyframe if video is not None else None,
+        )
         for source in sources:
             source.recorders.append(partial(recording.write, source.kind))
         return recording
@@ -958,7 +1033,12 @@ class Relay:
         for outlet in peer.outlets:
             outlet.stop()
         if peer.recording is not None:
-            peer.recording.close()
+            try:
+                peer.recording.close()
+            except Exception:
+                # The peer must still close; what reached the disk stays as a `.part`, which
+                # the next relay to start finishes.
+                log.exception("recording %s could not be finished", peer.recording.path.name)
         room.rewire()
         if not room.publishers and not room.viewers:
             self.rooms.pop(room.name, None)
@@ -977,6 +1057,10 @@ class Relay:
             await self.close_peer(peer_id)
         for task in list(self._tasks):
             task.cancel()
+
+
+def discard(codec: Any, jitter_frame: Any) -> None:
+    """Where frames nobody receives go."""
 
 
 def tap(receiver: RTCRtpReceiver, on_frame: Callable[[Any, Any], None]) -> None:
@@ -1093,7 +1177,11 @@ def run(settings: Settings) -> None:
     check_hooks()
     use_ice_addresses(settings.relay_ice_addresses)
     use_consent(settings.relay_consent_seconds, settings.relay_consent_failures)
-    recover_recordings(settings.data_dir)
+    claim = claim_recordings(settings.data_dir)
+    if claim is None:
+        log.warning("another relay uses this data folder; its recordings are left to it")
+    else:
+        recover_recordings(settings.data_dir)
     relay = Relay(settings)
     app = api(relay, relay_token(settings.secret_key.get_secret_value()))
     uvicorn.run(app, host="127.0.0.1", port=settings.relay_port, log_level="warning")

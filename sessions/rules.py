@@ -208,6 +208,15 @@ def recording_name(moment: str, tag: str, copy: int = 1) -> str:
     return f"{moment}-{tag}{f'-{copy}' if copy > 1 else ''}.mkv"
 
 
+def recording_copy(name: str, copy: int) -> str:
+    """Another copy's name for a recording's file name (`name` must be one)."""
+    match = RECORDING_NAME.fullmatch(name)
+    if match is None:
+        raise ValueError(f"not a recording's name: {name!r}")
+    stem = name[: match.start("copy") - 1] if match["copy"] else name[: -len(".mkv")]
+    return f"{stem}-{copy}.mkv" if copy > 1 else f"{stem}.mkv"
+
+
 @dataclass(frozen=True)
 class RecordingName:
     """What a recording's file name tells: when it began and whose feed it holds."""
@@ -220,7 +229,7 @@ class RecordingName:
 
 def parse_recording_name(name: str) -> RecordingName | None:
     """A recording's file name read back, or None for any other name."""
-    match = RECORDING_NAME.match(name)
+    match = RECORDING_NAME.fullmatch(name)
     if match is None:
         return None
     try:

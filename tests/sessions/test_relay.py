@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,20 +21,24 @@ from sessions.relay import (
     Relay,
     Tap,
     check_hooks,
+    claim_recordings,
     is_keyframe,
     recover_recordings,
 )
 from tests.mediapeer import media_tracks, until
 
 
-async def publish_pattern(relay: Relay, room: str) -> tuple[RTCPeerConnection, Callable[[], None]]:
-    """A test pattern and a tone published into a room's hall, straight to the relay."""
+async def publish_pattern(
+    relay: Relay, room: str, slot: str = "hall"
+) -> tuple[RTCPeerConnection, Callable[[], None]]:
+    """A test pattern and a tone published into a room's slot (the hall), straight to the
+    relay."""
     tracks, stop = media_tracks()
     publisher = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     for track in tracks:
         publisher.addTransceiver(track, direction="sendonly")
     await publisher.setLocalDescription(await publisher.createOffer())
-    answer = await relay.publish(room, "hall", publisher.localDescription.sdp, "offer")
+    answer = await relay.publish(room, slot, publisher.localDescription.sdp, "offer")
     await publisher.setRemoteDescription(RTCSessionDescription(answer["sdp"], answer["type"]))
     return publisher, stop
 
@@ -200,6 +205,9 @@ def test_a_relay_starting_finishes_interrupted_recordings_and_leaves_one_being_w
     (folder / "20261124T000000Z-lang-en.part").write_bytes(b"\x1a\x45\xdf\xa3 cut short")
     (folder / "20261124T000001Z-hall.part").write_bytes(b"")
     (folder / "notes.part").write_bytes(b"not ours")
+    # One whose name was already taken by a finished file: kept as the next copy.
+    (folder / "20261124T000002Z-hall.mkv").write_bytes(b"finished")
+    (folder / "20261124T000002Z-hall.part").write_bytes(b"\x1a\x45\xdf\xa3 also cut short")
 
     async def scenario() -> list[Path]:
         relay = Relay(settings)
@@ -213,11 +221,86 @@ def test_a_relay_starting_finishes_interrupted_recordings_and_leaves_one_being_w
         return recovered
 
     recovered = asyncio.run(scenario())
-    assert recovered == [folder / "20261124T000000Z-lang-en.mkv"]
+    assert recovered == [
+        folder / "20261124T000000Z-lang-en.mkv",
+        folder / "20261124T000002Z-hall-2.mkv",
+    ]
     assert recovered[0].read_bytes() == b"\x1a\x45\xdf\xa3 cut short"
+    assert recovered[1].read_bytes() == b"\x1a\x45\xdf\xa3 also cut short"
+    assert (folder / "20261124T000002Z-hall.mkv").read_bytes() == b"finished"
     # The live recording was not taken from under its writer: it finished under its own name.
     assert sorted(path.name for path in folder.iterdir()) == [
         "20261124T000000Z-lang-en.mkv",
+        "20261124T000002Z-hall-2.mkv",
+        "20261124T000002Z-hall.mkv",
         "20261124T010203Z-hall.mkv",
         "notes.part",
     ]
+
+
+def test_only_one_relay_at_a_time_may_finish_a_data_folders_recordings(tmp_path: Path) -> None:
+    first = claim_recordings(tmp_path)
+    assert first is not None
+    try:
+        # A second relay started on the same folder (say, while the first still serves).
+        assert claim_recordings(tmp_path) is None
+    finally:
+        os.close(first)
+    again = claim_recordings(tmp_path)
+    assert again is not None
+    os.close(again)
+
+
+def test_a_recording_that_cannot_start_is_tried_again_and_the_feed_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda **_: ["127.0.0.1"])
+    monkeypatch.setattr(relay_module, "RECORDING_RETRY_SECONDS", 0.5)
+    settings = Settings(data_dir=tmp_path, secret_key=SecretStr("r" * 40))
+    # The talk's folder cannot be made: a file is in its place.
+    blocker = tmp_path / "recordings" / "talk-7"
+    blocker.parent.mkdir(parents=True)
+    blocker.write_bytes(b"")
+
+    async def scenario() -> None:
+        relay = Relay(settings)
+        publisher, stop = await publish_pattern(relay, "talk:7")
+        (peer,) = relay.rooms["talk:7"].publishers.values()
+        video = next(source for source in peer.sources if source.kind == "video")
+        assert await until(lambda: video.frames > 45, 20)
+        assert peer.recording is not None
+        assert peer.recording.frames == 0
+        blocker.unlink()
+        assert await until(lambda: peer.recording is not None and peer.recording.frames > 60, 20)
+        await relay.close()
+        await publisher.close()
+        stop()
+
+    asyncio.run(scenario())
+    (path,) = (tmp_path / "recordings" / "talk-7").iterdir()
+    with av.open(str(path)) as container:
+        assert sum(1 for _ in container.decode(video=0)) > 10
+
+
+def test_an_interpreters_camera_is_neither_forwarded_nor_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda **_: ["127.0.0.1"])
+    settings = Settings(data_dir=tmp_path, secret_key=SecretStr("r" * 40))
+
+    async def scenario() -> None:
+        relay = Relay(settings)
+        publisher, stop = await publish_pattern(relay, "talk:7", "lang:en")
+        room = relay.rooms["talk:7"]
+        (peer,) = room.publishers.values()
+        assert sorted(room.sources) == [("lang:en", "audio")]
+        assert await until(lambda: peer.recording is not None and peer.recording.frames > 100, 20)
+        await relay.close()
+        await publisher.close()
+        stop()
+
+    asyncio.run(scenario())
+    (path,) = (tmp_path / "recordings" / "talk-7").iterdir()
+    assert path.name.endswith("-lang-en.mkv")
+    with av.open(str(path)) as container:
+        assert [stream.type for stream in container.streams] == ["audio"]

@@ -11,6 +11,7 @@ from sessions.rules import (
     HALL,
     RecordingName,
     parse_recording_name,
+    recording_copy,
     recording_name,
     recording_tag,
 )
@@ -63,7 +64,16 @@ def test_booth_calls_and_odd_labels_are_not_recorded() -> None:
         "20261124T010203Z-lang-english.mkv",
         "20261124T010203Z-hall-1.mkv",
         "20261324T010203Z-hall.mkv",
+        "20261124T010203Z-hall.mkv\n",
     ],
 )
 def test_other_names_are_not_recordings(name: str) -> None:
     assert parse_recording_name(name) is None
+
+
+def test_a_recordings_other_copies_keep_its_moment_and_feed() -> None:
+    assert recording_copy("20261124T010203Z-hall.mkv", 2) == "20261124T010203Z-hall-2.mkv"
+    assert recording_copy("20261124T010203Z-lang-en-2.mkv", 3) == "20261124T010203Z-lang-en-3.mkv"
+    assert recording_copy("20261124T010203Z-floor-p12-5.mkv", 1) == "20261124T010203Z-floor-p12.mkv"
+    with pytest.raises(ValueError, match="not a recording"):
+        recording_copy("notes.mkv", 2)
