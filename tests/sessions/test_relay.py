@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -304,3 +308,42 @@ def test_an_interpreters_camera_is_neither_forwarded_nor_recorded(
     assert path.name.endswith("-lang-en.mkv")
     with av.open(str(path)) as container:
         assert [stream.type for stream in container.streams] == ["audio"]
+
+
+def test_relay_processes_end_with_the_process_that_started_them() -> None:
+    # Each parent starts a child the way `ketnoi serve` and `ketnoi live play` start the relay
+    # and the player, prints its pid and waits; killed, it cannot pass anything on.
+    child = (
+        "import time; from sessions.relay import die_with_parent; die_with_parent(); "
+        "print('ready', flush=True); time.sleep(120)"
+    )
+    parent = (
+        "import subprocess, sys; "
+        f"kid = subprocess.Popen([sys.executable, '-c', {child!r}], stdout=subprocess.PIPE); "
+        "assert kid.stdout.readline() == b'ready\\n'; print(kid.pid, flush=True); kid.wait()"
+    )
+    parents = [
+        subprocess.Popen([sys.executable, "-c", parent], stdout=subprocess.PIPE) for _ in range(8)
+    ]
+    kids = []
+    for process in parents:
+        assert process.stdout is not None
+        kids.append(int(process.stdout.readline()))
+        process.stdout.close()
+        process.kill()
+        process.wait()
+    deadline = time.monotonic() + 10
+    alive = kids
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [pid for pid in kids if Path(f"/proc/{pid}").exists() and not _zombie(pid)]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    assert alive == []
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return " Z " in Path(f"/proc/{pid}/stat").read_text().split(")", 1)[1][:4]
+    except FileNotFoundError:
+        return False
