@@ -27,7 +27,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import partial
@@ -686,18 +686,16 @@ def claim_recordings(data_dir: Path) -> int | None:
     return fd
 
 
-def _finished_name(part: Path) -> Path | None:
-    """The name an interrupted recording is finished under: its own, or the next free copy."""
-    finished = part.with_suffix(".mkv")
-    if parse_recording_name(finished.name) is None:
-        return None
-    copy = 1
-    while finished.exists() or (copy > 1 and finished.with_suffix(".part").exists()):
+def free_recording_path(path: Path, taken: Collection[Path] = ()) -> Path:
+    """`path` (a recording's), or its first copy that no file, `.part` file or `taken` path
+    holds: no recording is ever written over."""
+    free, copy = path, 1
+    while free in taken or free.exists() or free.with_suffix(".part").exists():
         copy += 1
-        finished = part.with_name(recording_copy(part.with_suffix(".mkv").name, copy))
-        if parse_recording_name(finished.name) is None:
-            return None  # out of copy numbers
-    return finished
+        free = path.with_name(recording_copy(path.name, copy))
+        if parse_recording_name(free.name) is None:
+            raise RelayError(f"no copy number left for {path.name}")
+    return free
 
 
 def recover_recordings(data_dir: Path) -> list[Path]:
@@ -715,19 +713,24 @@ def recover_recordings(data_dir: Path) -> list[Path]:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 continue  # a living relay is writing it
-            if os.fstat(fd).st_ino != os.stat(part).st_ino:
+            held = os.fstat(fd)
+            if held.st_ino != os.stat(part).st_ino:
                 continue  # finished (and its name reused) since we opened it
-            if os.fstat(fd).st_size == 0:
+            if held.st_size == 0:
                 part.unlink()
                 continue
-            finished = _finished_name(part)
-            if finished is None:
+            finished = part.with_suffix(".mkv")
+            if parse_recording_name(finished.name) is None:
                 log.warning("%s is not a recording's name; left as it is", part)
                 continue
+            if finished.exists():
+                finished = free_recording_path(finished)
             part.rename(finished)
             recovered.append(finished)
         except FileNotFoundError:
             continue  # finished by its writer in the meantime
+        except RelayError as exc:
+            log.warning("%s left as it is: %s", part, exc)
         finally:
             os.close(fd)
     for path in recovered:
@@ -980,11 +983,7 @@ class Relay:
         folder = recordings_folder(self.settings.data_dir, int(room_name.split(":", 1)[1]))
         # A publisher replaced within the same second must not write over the one before.
         taken = {p.recording.path for p in self.peers.values() if p.recording is not None}
-        path = folder / recording_name(moment, tag)
-        copy = 1
-        while path in taken or path.exists() or path.with_suffix(".part").exists():
-            copy += 1
-            path = folder / recording_name(moment, tag, copy)
+        path = free_recording_path(folder / recording_name(moment, tag), taken)
         kinds = {source.kind for source in sources}
         video = next((source for source in sources if source.kind == "video"), None)
         recording = Recording(
