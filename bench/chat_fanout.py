@@ -32,11 +32,12 @@ from typing import IO
 from sqlmodel import col, select
 
 from bench.wsload import BUCKET_NS, BUCKETS, Plan, Result
-from server.auth import start_session
 from server.db import make_engine, make_sessionmaker
-from server.demo_data import CONFERENCE_SLUG
+from server.demo.data import CONFERENCE_SLUG
+from server.events.models import AttendancePoint, Event
+from server.identity.auth import start_session
 from server.settings import Settings
-from sessions.models import AttendancePoint, Event, Talk
+from sessions.agenda.models import Talk
 
 SENDERS = 10
 LATENCY_TOP_MS = BUCKETS * BUCKET_NS / 1e6

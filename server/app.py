@@ -18,10 +18,6 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.attendance import AttendanceRecorder
-from server.auth import LoginThrottle
-from server.bus import Bus, LocalBus, RedisBus
-from server.csrf import SameOriginMiddleware
 from server.db import make_engine, make_sessionmaker
 from server.errors import (
     HTTP_MESSAGES,
@@ -32,8 +28,12 @@ from server.errors import (
     validation_error_json,
     wants_json,
 )
-from server.hub import Hub, HubMiddleware
 from server.i18n import LANG_COOKIE, N_, gettext, negotiate, set_locale
+from server.identity.auth import LoginThrottle
+from server.identity.csrf import SameOriginMiddleware
+from server.realtime.attendance import AttendanceRecorder
+from server.realtime.bus import Bus, LocalBus, RedisBus
+from server.realtime.hub import Hub, HubMiddleware
 from server.settings import Settings
 from server.templating import STATIC_DIR, render
 

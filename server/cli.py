@@ -16,11 +16,11 @@ import uvicorn
 from pydantic import ValidationError
 from sqlmodel import select
 
-from server.accounts import create_account, find_account, grant_role
 from server.db import make_engine, make_sessionmaker
 from server.errors import AppError
+from server.events.models import Role
+from server.identity.service import create_account, find_account, grant_role
 from server.migrate import upgrade
-from server.models import Role
 from server.settings import Settings
 from server.supervise import Supervisor, child_env, relay_commands
 
@@ -134,8 +134,8 @@ def demo(
     ] = True,
 ) -> None:
     """Create or refresh the demo database from the seeds, then serve it."""
-    from server.demo import DemoRefused, refresh_demo
-    from server.demo_data import DEMO_PASSWORD, ORGANISER_EMAIL
+    from server.demo.data import DEMO_PASSWORD, ORGANISER_EMAIL
+    from server.demo.seed import DemoRefused, refresh_demo
 
     settings = _settings(data_dir, host, port)
     today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
@@ -190,7 +190,7 @@ def create_organiser(
 async def _create_organiser(
     settings: Settings, email: str, name: str, password: str, slugs: list[str]
 ) -> list[str]:
-    from sessions.models import Event
+    from server.events.models import Event
 
     engine = make_engine(settings)
     try:

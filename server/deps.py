@@ -9,12 +9,12 @@ from fastapi import Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import FormData
 
-from server.auth import SESSION_COOKIE, LoginThrottle, Principal, resolve_session
-from server.csrf import CSRF_COOKIE, CSRF_FIELD, form_token_valid
 from server.errors import AppError, Forbidden, Unauthorised
-from server.hub import Hub
 from server.i18n import LANG_COOKIE, negotiate, set_locale
-from server.models import Account
+from server.identity.auth import SESSION_COOKIE, LoginThrottle, Principal, resolve_session
+from server.identity.csrf import CSRF_COOKIE, CSRF_FIELD, form_token_valid
+from server.identity.models import Account
+from server.realtime.hub import Hub
 from server.settings import Settings
 
 

@@ -5,26 +5,47 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlmodel import SQLModel
 
-import booths.models
-import server.models
-import sessions.models
-from booths import api as booths_api
-from booths import pages as booths_pages
-from booths import realtime as booths_realtime
-from server import api as core_api
-from server import chat
+import booths.catalogue.models
+import booths.stands.models
+import server.chat.models
+import server.events.models
+import server.identity.models
+import server.realtime.models
+import sessions.agenda.models
+import sessions.live.models
+import sessions.registration.models
+from booths.calls import api as booths_api
+from booths.stands import pages as booths_pages
+from booths.stands import realtime as booths_realtime
 from server import media as core_media
-from server import pages as core_pages
 from server.app import build_app
+from server.chat import realtime as chat
+from server.events import realtime as events_realtime
+from server.identity import api as core_api
+from server.identity import pages as core_pages
 from server.settings import Settings, get_settings
-from sessions import api as sessions_api
-from sessions import media, registration_pages
-from sessions import pages as sessions_pages
-from sessions import realtime as sessions_realtime
+from sessions.agenda import api as agenda_api
+from sessions.agenda import pages as agenda_pages
+from sessions.live import feeds as media
+from sessions.live import pages as live_pages
+from sessions.live import realtime as sessions_realtime
+from sessions.points import api as points_api
+from sessions.points import pages as points_pages
+from sessions.registration import pages as registration_pages
 
 # Every table, registered once, for migrations and the app.
 metadata = SQLModel.metadata
-MODEL_MODULES = (server.models, sessions.models, booths.models)
+MODEL_MODULES = (
+    server.identity.models,
+    server.events.models,
+    server.chat.models,
+    server.realtime.models,
+    sessions.agenda.models,
+    sessions.live.models,
+    sessions.registration.models,
+    booths.stands.models,
+    booths.catalogue.models,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,10 +54,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     routers = [
         core_api.router,
         core_pages.router,
-        sessions_api.router,
+        agenda_api.router,
+        points_api.router,
         booths_api.router,
         booths_pages.router,
-        sessions_pages.router,
+        agenda_pages.router,
+        points_pages.router,
+        live_pages.router,
         registration_pages.router,
         core_media.router,
         media.router,
@@ -45,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings,
         routers,
         hub_installers=[
+            events_realtime.install,
             chat.install,
             sessions_realtime.install,
             booths_realtime.install,

@@ -12,8 +12,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.responses import Response
 
 import web
-from server.csrf import CSRF_COOKIE, form_token, new_cookie_value
 from server.i18n import LOCALE_NAMES, get_locale, gettext, translations
+from server.identity.csrf import CSRF_COOKIE, form_token, new_cookie_value
 
 TEMPLATE_DIR = Path(web.__file__).parent / "templates"
 STATIC_DIR = Path(web.__file__).parent / "static"

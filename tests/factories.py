@@ -9,10 +9,11 @@ from typing import Any
 from argon2 import PasswordHasher
 from sqlmodel import Session
 
-from server.models import Account, Membership, Organisation, OrganisationKind, Role
+from server.events.models import AttendancePoint, Event, EventKind, Membership, Role
+from server.identity.models import Account, Organisation, OrganisationKind
 from server.rules import email_key
-from sessions.models import AttendancePoint, Event, EventKind, Talk
-from sessions.rules import join_token, join_token_hash, new_join_nonce
+from sessions.agenda.models import Talk
+from sessions.points.rules import join_token, join_token_hash, new_join_nonce
 
 PASSWORD = "correct horse battery"
 _hasher = PasswordHasher(time_cost=1, memory_cost=8192)

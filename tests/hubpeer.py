@@ -17,10 +17,10 @@ from sqlmodel import Session
 from starlette.testclient import WebSocketTestSession
 from starlette.types import Message
 
-from server.auth import SESSION_COOKIE, new_session
 from server.db import utcnow
-from server.models import Role
-from sessions.models import AttendancePoint, Event, Talk
+from server.events.models import AttendancePoint, Event, Role
+from server.identity.auth import SESSION_COOKIE, new_session
+from sessions.agenda.models import Talk
 from tests.factories import add_account, add_event, add_point, add_talk
 
 ORIGIN = "http://testserver"

@@ -18,7 +18,7 @@ import httpx2 as httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from server.auth import SESSION_COOKIE
+from server.identity.auth import SESSION_COOKIE
 from tests.services import free_port, stop_process
 
 PROCESS_SECRET = "p" * 24 + "-process-test-secret-0123456789"

@@ -21,7 +21,7 @@ from aiortc import (
 )
 from aiortc.contrib.media import MediaPlayer
 
-from server.auth import SESSION_COOKIE
+from server.identity.auth import SESSION_COOKIE
 from server.rules import TOKEN_HEADER, relay_token
 from sessions.relay import Interframes
 

@@ -13,9 +13,9 @@ from pydantic import SecretStr
 from sqlalchemy import create_engine
 from sqlmodel import Session
 
-from booths.models import Booth
+from booths.stands.models import Booth
 from server.db import sync_url
-from server.models import Role
+from server.events.models import Role
 from server.settings import Settings
 from tests.factories import add_account, add_organisation
 from tests.hubpeer import World, add_session

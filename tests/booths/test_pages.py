@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from booths.models import Booth, Product
-from server.models import Role
+from booths.catalogue.models import Product
+from booths.stands.models import Booth
+from server.events.models import Role
 from tests.factories import add_account, add_event, add_organisation
 from tests.server.test_auth import login
 

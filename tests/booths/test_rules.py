@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from booths.rules import check_ocop_stars, normalise_certifications
+from booths.catalogue.rules import check_ocop_stars, normalise_certifications
 
 
 def test_certifications_are_spelled_one_way() -> None:

@@ -9,11 +9,11 @@ from typing import cast
 
 from sqlmodel import Session, select
 
-from server.attendance import AttendanceRecorder
 from server.db import make_engine, make_sessionmaker
-from server.hub import Hub
-from server.models import PresenceInterval
-from server.presence import Member
+from server.realtime.attendance import AttendanceRecorder
+from server.realtime.hub import Hub
+from server.realtime.models import PresenceInterval
+from server.realtime.presence import Member
 from server.settings import Settings
 from tests.hubpeer import World
 

@@ -9,7 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from server.models import Account, AuthSession, Role
+from server.events.models import Role
+from server.identity.models import Account, AuthSession
 from tests.factories import PASSWORD, add_account, add_event
 
 

@@ -10,9 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from booths.models import Booth
+from booths.stands.models import Booth
+from server.chat.models import ChatMessage
+from server.events.models import Role
+from server.identity.models import OrganisationKind
 from server.main import create_app
-from server.models import ChatMessage, OrganisationKind, Role
 from server.settings import Settings
 from tests.factories import add_account, add_organisation
 from tests.hubpeer import World, add_session, connect

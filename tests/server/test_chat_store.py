@@ -12,11 +12,11 @@ from pydantic import SecretStr
 from sqlalchemy import create_engine
 from sqlmodel import Session, col, select
 
-from server.chat import ChatStore
+from server.chat.models import ChatChannel, ChatMessage
+from server.chat.store import ChatStore
 from server.db import sync_url
 from server.migrate import upgrade
-from server.models import ChatChannel, ChatMessage
-from server.presence import Member
+from server.realtime.presence import Member
 from server.settings import Settings
 from tests.factories import add_account
 from tests.services import PostgresServer

@@ -12,8 +12,9 @@ from sqlalchemy import create_engine
 from sqlmodel import Session, func, select
 
 from server.db import sync_url
+from server.events.models import Membership, Role
+from server.identity.models import Account
 from server.main import create_app
-from server.models import Account, Membership, Role
 from server.settings import Settings
 from tests.factories import add_event
 

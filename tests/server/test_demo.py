@@ -15,15 +15,17 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import col, select
 
-from booths.models import Booth, Product
-from server.auth import verify_password
+from booths.catalogue.models import Product
+from booths.stands.models import Booth
 from server.db import make_engine, make_sessionmaker
-from server.demo import DemoRefused, DemoSummary, refresh_demo
-from server.demo_data import DEMO_PASSWORD, ORGANISER_EMAIL
-from server.models import Account, Membership, Role
+from server.demo.data import DEMO_PASSWORD, ORGANISER_EMAIL
+from server.demo.seed import DemoRefused, DemoSummary, refresh_demo
+from server.events.models import AttendancePoint, Event, EventKind, Membership, Role
+from server.identity.auth import verify_password
+from server.identity.models import Account
 from server.rules import is_timezone, token_hash
 from server.settings import Settings
-from sessions.models import AttendancePoint, Event, EventKind, Talk
+from sessions.agenda.models import Talk
 
 SECRET = "demo-tests-secret-0123456789-abcdefghijklmnopqrs"
 TODAY = date(2026, 5, 16)

@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 from starlette.websockets import WebSocketDisconnect
 
-from server.models import ChatMessage, PresenceInterval
+from server.chat.models import ChatMessage
+from server.realtime.models import PresenceInterval
 from server.settings import Settings
 from tests.hubpeer import Peer, World, connect
 
@@ -237,7 +238,7 @@ def test_a_revoked_session_is_closed_within_seconds(
     hub_client: TestClient, world: World, hub_db: Session
 ) -> None:
     from server.db import utcnow
-    from server.models import AuthSession
+    from server.identity.models import AuthSession
     from server.rules import token_hash
 
     with connect(hub_client, world.tokyo) as peer:

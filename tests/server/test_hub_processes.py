@@ -9,7 +9,7 @@ from pathlib import Path
 
 from websockets.asyncio.client import connect as ws_connect
 
-from server.auth import SESSION_COOKIE
+from server.identity.auth import SESSION_COOKIE
 from tests.hubpeer import World
 from tests.hubprocess import PROCESS_SECRET, Client, HubServer
 from tests.services import RedisServer

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlmodel import Session
 
+from server.events.models import Role
 from server.main import create_app
-from server.models import Role
 from server.settings import Settings
 from tests.factories import add_account, add_event
 from tests.server.test_auth import login

@@ -19,9 +19,9 @@ from sqlalchemy import Engine, create_engine, inspect, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.db import make_engine, sync_url
+from server.identity.models import Organisation, OrganisationKind
 from server.main import metadata
 from server.migrate import alembic_config, upgrade
-from server.models import Organisation, OrganisationKind
 from server.settings import Settings
 from tests.services import PostgresServer
 

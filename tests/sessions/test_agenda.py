@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from server.models import Role
+from server.events.models import Role
 from tests.factories import add_account, add_event, add_talk
 from tests.server.test_auth import login
 

@@ -13,10 +13,11 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlmodel import Session
 
-from server.models import Role
+from server.events.models import Event, Role
 from server.settings import Settings
-from sessions.models import Event, TalkStatus
-from sessions.rules import pick_current_talk, recordings_folder
+from sessions.agenda.models import TalkStatus
+from sessions.agenda.rules import pick_current_talk
+from sessions.rules import recordings_folder
 from tests.factories import add_account, add_event, add_point, add_talk
 from tests.server.test_auth import login
 

@@ -8,10 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from server.auth import SESSION_COOKIE
-from server.models import AuthSession, Role
+from server.events.models import AttendancePoint, Role
+from server.identity.auth import SESSION_COOKIE
+from server.identity.models import AuthSession
 from server.settings import Settings
-from sessions.models import AttendancePoint
 from tests.factories import add_account, add_event, add_point
 from tests.hubpeer import connect
 from tests.server.test_auth import login
@@ -65,7 +65,7 @@ def test_a_token_from_another_secret_key_is_refused(
 ) -> None:
     event = add_event(db)
     point, _token = add_point(db, event, settings.secret_key.get_secret_value())
-    from sessions.rules import join_token
+    from sessions.points.rules import join_token
 
     assert point.join_nonce is not None
     other = join_token("another-secret-key-of-sufficient-length", point.join_nonce)

@@ -9,9 +9,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from server.models import Role
+from server.events.models import Role
 from server.settings import Settings
-from sessions.models import FloorRequest, FloorStatus, PollVote, Question
+from sessions.live.models import FloorRequest, FloorStatus, PollVote, Question
 from tests.factories import add_account
 from tests.hubpeer import Peer, World, add_session, connect
 

@@ -19,11 +19,12 @@ from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from server.events.models import Event, Membership, Role
+from server.identity.models import Account, Invitation
 from server.main import create_app
-from server.models import Account, Invitation, Membership, Role
 from server.rules import email_key
 from server.settings import Settings
-from sessions.models import Event, Registration, RegistrationStatus
+from sessions.registration.models import Registration, RegistrationStatus
 from tests.factories import PASSWORD, add_account, add_event, add_point
 from tests.services import free_port
 

@@ -1,0 +1,89 @@
+"""Booth video calls: two to four people through the media relay, started from the booth page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from booths.stands.access import authorise_booth
+from booths.stands.channels import booth_channel
+from server.deps import AppSettings, DbSession, MaybePrincipal
+from server.errors import AppError, Forbidden
+from server.events.rules import member_key
+from server.i18n import N_
+from server.identity.auth import Principal
+from server.media import AnswerOut, CurrentRelay, OfferIn, check_description
+
+router = APIRouter(prefix="/api", tags=["booths"])
+
+
+def caller_key(principal: Principal) -> str:
+    """How a person is named in a call: their member key without its colon (`a12`, `p3`), since
+    a slot name holds one colon only."""
+    account_id = principal.account.id if principal.account else None
+    return member_key(account_id, principal.point_id).replace(":", "")
+
+
+async def _caller(db: AsyncSession, principal: Principal | None, booth_id: int) -> str:
+    if principal is None:
+        raise AppError("sign_in_required", N_("Please sign in."), status_code=401)
+    if await authorise_booth(db, principal, str(booth_id)) is None:
+        raise Forbidden("forbidden", N_("You do not have permission to do this."))
+    return caller_key(principal)
+
+
+@router.post("/booths/{booth_id}/call/publish")
+async def publish(
+    booth_id: int,
+    offer: OfferIn,
+    db: DbSession,
+    settings: AppSettings,
+    principal: MaybePrincipal,
+    relay: CurrentRelay,
+) -> AnswerOut:
+    """Join a booth's call with camera and microphone (409 when it is full)."""
+    key = await _caller(db, principal, booth_id)
+    check_description(settings, offer.sdp, offer.type)
+    assert principal is not None
+    name = principal.account.display_name if principal.account else key
+    answer = await relay.call(
+        "/publish",
+        {
+            "room": booth_channel(booth_id),
+            "slot": f"call:{key}",
+            "label": name,
+            "sdp": offer.sdp,
+            "type": offer.type,
+        },
+    )
+    return AnswerOut(**answer)
+
+
+@router.post("/booths/{booth_id}/call/watch")
+async def watch(
+    booth_id: int,
+    offer: OfferIn,
+    db: DbSession,
+    settings: AppSettings,
+    principal: MaybePrincipal,
+    relay: CurrentRelay,
+) -> AnswerOut:
+    """See and hear the others in the call: each video and audio pair of the offer is one
+    person, in the order they joined."""
+    key = await _caller(db, principal, booth_id)
+    check_description(settings, offer.sdp, offer.type)
+    answer = await relay.call(
+        "/watch",
+        {"room": booth_channel(booth_id), "sdp": offer.sdp, "type": offer.type, "member": key},
+    )
+    return AnswerOut(**answer)
+
+
+@router.post("/booths/{booth_id}/call/leave")
+async def leave(
+    booth_id: int, db: DbSession, principal: MaybePrincipal, relay: CurrentRelay
+) -> dict[str, bool]:
+    """Leave the call: camera and microphone off for everyone at once."""
+    key = await _caller(db, principal, booth_id)
+    answer = await relay.call("/stop", {"room": booth_channel(booth_id), "slot": f"call:{key}"})
+    return {"left": bool(answer.get("stopped"))}

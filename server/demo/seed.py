@@ -1,0 +1,256 @@
+"""Seed and refresh the demo: two events from the seed articles, ready to show on any day."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+import anyio.to_thread
+from sqlalchemy import delete
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from booths.catalogue.models import Product
+from booths.stands.models import Booth
+from server.db import make_engine, make_sessionmaker, utcnow
+from server.demo.data import (
+    ACCOUNTS,
+    BOOTHS,
+    DEMO_PASSWORD,
+    EVENTS,
+    ORGANISATIONS,
+    SAMPLE_ABROAD_POINT,
+    SAMPLE_HOME_POINTS,
+    event_window,
+    talk_window,
+)
+from server.events.models import AttendancePoint, Event, EventKind, Membership
+from server.identity.auth import hash_password
+from server.identity.models import Account, Organisation
+from server.main import metadata
+from server.migrate import upgrade
+from server.rules import email_key, normalise_text
+from server.settings import Settings
+from sessions.agenda.models import Talk
+from sessions.agenda.rules import pick_current_talk
+from sessions.points.rules import is_international, join_token, join_token_hash, join_url
+
+DEMO_SLUGS = frozenset(seed.slug for seed in EVENTS)
+
+
+class DemoRefused(RuntimeError):
+    """The database holds real events: the demo will not touch it."""
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    """What the demo created, and join links to try it with."""
+
+    events: int
+    points: int
+    international_points: int
+    talks: int
+    booths: int
+    products: int
+    accounts: int
+    abroad_join_url: str
+    home_join_urls: tuple[str, str]
+    # The conference's current talk: the one the demo's generated hall feed goes to.
+    live_talk_id: int | None = None
+
+    @property
+    def sample_join_urls(self) -> tuple[str, str, str]:
+        """The abroad link first, then the two at home."""
+        return (self.abroad_join_url, *self.home_join_urls)
+
+
+def demo_nonce(position: int) -> str:
+    """The join nonce of the demo's `position`-th point: fixed, so links survive a refresh."""
+    return hashlib.sha256(f"demo-point-{position}".encode()).hexdigest()[:32]
+
+
+def _lookup(ids: dict[str, int], key: str) -> int:
+    if key not in ids:
+        raise KeyError(f"the demo data refers to an unknown organisation: {key}")
+    return ids[key]
+
+
+async def seed_demo(db: AsyncSession, settings: Settings, today: date) -> DemoSummary:
+    """Add every demo row (flushed, not committed); the conference takes place on `today`."""
+    secret = settings.secret_key.get_secret_value()
+    text = normalise_text
+
+    organisations: dict[str, Organisation] = {}
+    for org in ORGANISATIONS:
+        organisations[org.key] = Organisation(
+            name=text(org.name), kind=org.kind, country=org.country, province=org.province
+        )
+        db.add(organisations[org.key])
+    await db.flush()
+    org_ids = {key: _id(row.id) for key, row in organisations.items()}
+
+    events: dict[str, Event] = {}
+    for seed in EVENTS:
+        starts_at, ends_at = event_window(seed, today)
+        events[seed.slug] = Event(
+            slug=seed.slug,
+            title_vi=text(seed.title_vi),
+            title_en=text(seed.title_en),
+            kind=EventKind(seed.kind),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            timezone=seed.timezone,
+            venue=text(seed.venue),
+            summary_vi=text(seed.summary_vi),
+            summary_en=text(seed.summary_en),
+            published=True,
+        )
+        db.add(events[seed.slug])
+    await db.flush()
+    event_ids = {slug: _id(row.id) for slug, row in events.items()}
+
+    tokens: dict[tuple[str, str], str] = {}
+    points = international = talks = 0
+    for seed in EVENTS:
+        for point in seed.points:
+            nonce = demo_nonce(points)
+            points += 1
+            international += is_international(point.country)
+            name = text(point.name)
+            tokens[(seed.slug, name)] = join_token(secret, nonce)
+            db.add(
+                AttendancePoint(
+                    event_id=event_ids[seed.slug],
+                    name=name,
+                    organisation_id=(
+                        _lookup(org_ids, point.organisation) if point.organisation else None
+                    ),
+                    country=point.country,
+                    city=text(point.city),
+                    timezone=point.timezone,
+                    contact_name=text(point.contact_name),
+                    expected_seats=point.expected_seats,
+                    join_token_hash=join_token_hash(secret, nonce),
+                    join_nonce=nonce,
+                )
+            )
+        for talk in seed.talks:
+            starts_at, ends_at = talk_window(talk, seed, today)
+            talks += 1
+            db.add(
+                Talk(
+                    event_id=event_ids[seed.slug],
+                    stage=text(talk.stage),
+                    title_vi=text(talk.title_vi),
+                    title_en=text(talk.title_en),
+                    speaker=text(talk.speaker),
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                )
+            )
+    await db.flush()
+
+    products = 0
+    for stand in BOOTHS:
+        booth = Booth(
+            event_id=event_ids[stand.event],
+            organisation_id=_lookup(org_ids, stand.organisation),
+            name_vi=text(stand.name_vi),
+            name_en=text(stand.name_en),
+            description_vi=text(stand.description_vi),
+            description_en=text(stand.description_en),
+        )
+        db.add(booth)
+        await db.flush()
+        for item in stand.products:
+            products += 1
+            db.add(
+                Product(
+                    booth_id=_id(booth.id),
+                    producer_id=booth.organisation_id,
+                    name_vi=text(item.name_vi),
+                    name_en=text(item.name_en),
+                    category=item.category,
+                    certifications=item.certifications,
+                    ocop_stars=item.ocop_stars,
+                    description_vi=text(item.description_vi),
+                    description_en=text(item.description_en),
+                )
+            )
+    await db.flush()
+
+    # argon2 is slow on purpose: one hash serves every demo account, which share the password.
+    password_hash = await hash_password(DEMO_PASSWORD)
+    for person in ACCOUNTS:
+        account = Account(
+            email=person.email,
+            email_key=email_key(person.email),
+            display_name=text(person.display_name),
+            locale=person.locale,
+            timezone=person.timezone,
+            password_hash=password_hash,
+            organisation_id=(
+                _lookup(org_ids, person.organisation) if person.organisation else None
+            ),
+        )
+        db.add(account)
+        await db.flush()
+        for slug in person.events:
+            db.add(
+                Membership(account_id=_id(account.id), event_id=event_ids[slug], role=person.role)
+            )
+    await db.flush()
+
+    base = settings.public_base_url
+    conference = EVENTS[0].slug
+    agenda = (await db.exec(select(Talk).where(Talk.event_id == event_ids[conference]))).all()
+    current = pick_current_talk(list(agenda), utcnow())
+    return DemoSummary(
+        events=len(EVENTS),
+        points=points,
+        international_points=international,
+        talks=talks,
+        booths=len(BOOTHS),
+        products=products,
+        accounts=len(ACCOUNTS),
+        abroad_join_url=join_url(base, tokens[(conference, SAMPLE_ABROAD_POINT)]),
+        home_join_urls=(
+            join_url(base, tokens[(conference, SAMPLE_HOME_POINTS[0])]),
+            join_url(base, tokens[(conference, SAMPLE_HOME_POINTS[1])]),
+        ),
+        live_talk_id=current.id if current else None,
+    )
+
+
+async def refresh_demo(settings: Settings, today: date) -> DemoSummary:
+    """Migrate, wipe the previous demo and seed it afresh; refuses a database with real events."""
+    await anyio.to_thread.run_sync(upgrade, settings)
+    engine = make_engine(settings)
+    try:
+        async with make_sessionmaker(engine)() as db:
+            others = await db.exec(
+                select(Event.slug)
+                .where(col(Event.slug).not_in(DEMO_SLUGS))
+                .order_by(col(Event.slug))
+            )
+            foreign = list(others.all())
+            if foreign:
+                raise DemoRefused(
+                    f"the database holds {len(foreign)} event(s) that are not the demo "
+                    f"({', '.join(foreign[:5])}); the demo only runs on a database of its own"
+                )
+            # Only demo events exist, so every row belongs to the demo; children go first.
+            for table in reversed(metadata.sorted_tables):
+                await db.exec(delete(table))
+            summary = await seed_demo(db, settings, today)
+            await db.commit()
+    finally:
+        await engine.dispose()
+    return summary
+
+
+def _id(value: int | None) -> int:
+    if value is None:
+        raise RuntimeError("row has no id after flush")
+    return value
