@@ -13,10 +13,28 @@ from tests.e2e.pages import SLUG, connected, open_rooms, sign_in, sign_in_organi
 
 pytestmark = pytest.mark.e2e
 
-# Frames decoded so far per received video track of the page's watching connection:
-# "0" is the hall, "1" the speaker who has the floor.
+# Before the page's scripts run: every RTCPeerConnection the page makes is kept for the test.
+# A Proxy, so `instanceof`, the prototype and static methods stay the browser's own.
+PEERS = """(() => {
+  const Native = window.RTCPeerConnection;
+  if (typeof Native !== "function") { return; }
+  const made = [];
+  Object.defineProperty(window, "__testPeers", { value: made });
+  window.RTCPeerConnection = new Proxy(Native, {
+    construct(target, args, newTarget) {
+      const pc = Reflect.construct(target, args, newTarget);
+      made.push(pc);
+      return pc;
+    }
+  });
+})();"""
+
+# Frames decoded so far per received video track of the page's watching connection (the
+# newest open one that receives video): "0" is the hall, "1" the speaker who has the floor.
 FRAMES = """() => {
-  const pc = window.ketnoiMedia && window.ketnoiMedia.watch;
+  const watching = (window.__testPeers || []).filter((pc) => pc.signalingState !== "closed" &&
+    pc.getTransceivers().some((t) => t.direction === "recvonly" && t.receiver.track.kind === "video"));
+  const pc = watching[watching.length - 1];
   if (!pc) { return {}; }
   return pc.getStats().then((report) => {
     const out = {};
@@ -26,6 +44,16 @@ FRAMES = """() => {
     return out;
   });
 }"""
+
+# Indexes of the page's open connections that send: a room's, its camera on the floor.
+SENDING = """() => (window.__testPeers || []).flatMap((pc, at) => pc.signalingState !== "closed" &&
+  pc.getTransceivers().some((t) => t.direction === "sendonly") ? [at] : [])"""
+
+# Whether all of these connections were closed.
+CLOSED = """(indexes) => indexes.every((at) => {
+  const pc = window.__testPeers[at];
+  return pc.connectionState === "closed" && pc.signalingState === "closed";
+})"""
 
 
 def frames(page: Page, mid: str) -> int:
@@ -46,6 +74,9 @@ def test_the_desk_goes_live_a_point_watches_takes_the_floor_and_is_seen(
     url = demo_server.url
     organiser = sign_in_organiser(browser, url)
     (room,) = open_rooms(browser, organiser, url, 1)
+    organiser.add_init_script(PEERS)
+    room.page.add_init_script(PEERS)
+    room.page.reload()
     organiser.goto(f"{url}/e/{SLUG}/organiser/live")
     for page in (organiser, room.page):
         until(page, partial(connected, page), "the page is connected")
@@ -84,6 +115,8 @@ def test_the_desk_goes_live_a_point_watches_takes_the_floor_and_is_seen(
     until(room.page, lambda: room.page.locator(".video-self").is_visible(), "self view shows")
     until(organiser, lambda: organiser.locator(".video-floor").is_visible(), "floor video shows")
     grows(organiser, "1")
+    floor: list[int] = room.page.evaluate(SENDING)
+    assert floor, "the room sends its camera"
 
     # The organiser ends it: the room's camera stops and the floor picture goes away.
     organiser.locator(".floor-speakers .floor-speaker button").first.click()
@@ -91,7 +124,7 @@ def test_the_desk_goes_live_a_point_watches_takes_the_floor_and_is_seen(
     until(organiser, lambda: organiser.locator(".video-floor").is_hidden(), "floor video ends")
     until(
         room.page,
-        lambda: room.page.evaluate("() => window.ketnoiMedia.floor === null"),
+        lambda: room.page.evaluate(CLOSED, floor),
         "the room's floor connection is closed",
     )
     grows(room.page, "0", by=10)

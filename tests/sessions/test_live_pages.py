@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -283,15 +284,25 @@ def test_scripts_run_from_files_only(client: TestClient, db: Session, settings: 
     scripts = re.findall(r"<script([^>]*)>", page.text)
     assert scripts == [
         ' type="application/json" id="live-config"',
-        ' src="/static/hub.js" defer',
-        ' src="/static/live.js" defer',
-        ' src="/static/media.js" defer',
+        ' type="module" src="/static/js/main.js"',
     ]
     assert "script-src" not in page.headers["content-security-policy"]
     assert "default-src 'self'" in page.headers["content-security-policy"]
-    assert client.get("/static/hub.js").status_code == 200
-    assert client.get("/static/live.js").status_code == 200
-    assert client.get("/static/media.js").status_code == 200
+    # The entry and every module it imports, followed through: served as scripts.
+    seen: set[str] = set()
+    todo = ["/static/js/main.js"]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        served = client.get(path)
+        assert served.status_code == 200, path
+        assert "javascript" in served.headers["content-type"], path
+        for target in re.findall(r'^import .* from "(\./[^"]+|\.\./[^"]+)";$', served.text, re.M):
+            todo.append(posixpath.normpath(posixpath.join(posixpath.dirname(path), target)))
+    assert "/static/js/widgets/chat.js" in seen
+    assert "/static/js/hub.js" in seen
 
 
 def test_event_page_connects_members_only_and_links_the_live_desk(
@@ -300,7 +311,7 @@ def test_event_page_connects_members_only_and_links_the_live_desk(
     event, organiser_id = organiser_event(db)
     anonymous = client.get(f"/e/{event.slug}")
     assert "live" not in anonymous.context  # type: ignore[attr-defined]
-    assert "/static/hub.js" not in anonymous.text
+    assert "/static/js/main.js" not in anonymous.text
     assert f"/e/{event.slug}/organiser/live" not in anonymous.text
     assert login(client, "org@example.vn") == 200
     page = client.get(f"/e/{event.slug}")
