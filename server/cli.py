@@ -147,7 +147,7 @@ def demo(
     typer.echo(f"ketnoi demo: {settings.public_base_url}")
     typer.echo(
         f"  {summary.events} events, {summary.points} attendance points ({summary.international_points} abroad), "
-        f"{summary.talks} talks, {summary.booths} booths, {summary.products} products"
+        + ", ".join(f"{n} {what}" for what, n in summary.counts.items())
     )
     typer.echo(f"  organiser login: {ORGANISER_EMAIL} / {DEMO_PASSWORD}")
     typer.echo("  join links of three attendance points:")

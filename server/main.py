@@ -15,8 +15,10 @@ import sessions.agenda.models
 import sessions.live.models
 import sessions.registration.models
 from booths.calls import api as booths_api
+from booths.calls.labels import call_labels
 from booths.stands import pages as booths_pages
 from booths.stands import realtime as booths_realtime
+from booths.stands.demo import seed_booths
 from server import media as core_media
 from server.app import build_app
 from server.chat import realtime as chat
@@ -24,11 +26,14 @@ from server.events import realtime as events_realtime
 from server.identity import api as core_api
 from server.identity import pages as core_pages
 from server.settings import Settings, get_settings
+from server.templating import register_labels
 from sessions.agenda import api as agenda_api
 from sessions.agenda import pages as agenda_pages
+from sessions.agenda.demo import seed_talks
 from sessions.live import feeds as media
 from sessions.live import pages as live_pages
 from sessions.live import realtime as sessions_realtime
+from sessions.live.labels import live_labels
 from sessions.points import api as points_api
 from sessions.points import pages as points_pages
 from sessions.registration import pages as registration_pages
@@ -47,10 +52,15 @@ MODEL_MODULES = (
     booths.catalogue.models,
 )
 
+# What each domain adds to the demo, in order (the core seeds events, points and accounts).
+DEMO_SEEDERS = (seed_talks, seed_booths)
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The whole ketnoi web app."""
     settings = settings or get_settings()
+    register_labels("sessions", live_labels)
+    register_labels("booths", call_labels)
     routers = [
         core_api.router,
         core_pages.router,

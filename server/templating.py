@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -69,9 +70,19 @@ def render(
     return response
 
 
+LabelSet = Callable[[], dict[str, str]]
+# The domains' labels for the live widgets, by domain: registered once at start-up.
+_label_sets: dict[str, LabelSet] = {}
+
+
+def register_labels(name: str, labels: LabelSet) -> None:
+    """Add a domain's widget labels (a function, so they come in the reader's language)."""
+    _label_sets[name] = labels
+
+
 def live_labels() -> dict[str, str]:
     """What the live widgets write on the page, in the reader's language (JS has no gettext)."""
-    return {
+    labels = {
         "connecting": gettext("Connecting…"),
         "connected": gettext("Live"),
         "reconnecting": gettext("Connection lost, reconnecting…"),
@@ -86,15 +97,6 @@ def live_labels() -> dict[str, str]:
         "muted_member": gettext("%(name)s is muted."),
         "unmuted_member": gettext("%(name)s may write again."),
         "you": gettext("you"),
-        "no_questions": gettext("No questions yet. Ask the first one."),
-        "vote_one": gettext("%(n)s vote"),
-        "vote_many": gettext("%(n)s votes"),
-        "upvote": gettext("Upvote"),
-        "voted": gettext("Voted"),
-        "answered": gettext("Answered"),
-        "hidden": gettext("Hidden"),
-        "mark_answered": gettext("Mark answered"),
-        "reopen": gettext("Reopen"),
         "video_waiting": gettext("Waiting for the hall’s video…"),
         "video_live": gettext("Live"),
         "video_reconnecting": gettext("Video connection lost, reconnecting…"),
@@ -103,41 +105,10 @@ def live_labels() -> dict[str, str]:
         ),
         "sound_on": gettext("Turn sound on"),
         "sound_off": gettext("Turn sound off"),
-        "floor_speaker": gettext("Speaking now"),
         "camera_failed": gettext("The camera or microphone could not start: %(reason)s"),
-        "desk_idle": gettext("This browser is not publishing."),
-        "desk_live": gettext("This camera is the hall feed, live for every point."),
-        "desk_interpreting": gettext("You are interpreting into %(language)s."),
-        "language_code": gettext("Type a language code of two or three letters (en, ja, zh)."),
-        "call_join": gettext("Join the video call"),
-        "call_leave": gettext("Leave the call"),
-        "call_empty": gettext("Nobody else is in the call yet."),
-        "call_in": gettext("You are in the call."),
-        "call_full": gettext("This call already has as many people as it may."),
-        "raise_hand": gettext("Raise hand"),
-        "lower_hand": gettext("Lower hand"),
-        "give_back": gettext("Give the floor back"),
-        "hand_hint": gettext("Raise your hand to ask for the floor."),
-        "queue_position": gettext("Your hand is raised: number %(n)s in the queue."),
-        "have_floor": gettext("You have the floor."),
-        "grant": gettext("Give the floor"),
-        "revoke": gettext("End"),
-        "skip": gettext("Skip"),
-        "waiting": gettext("waiting %(time)s"),
-        "speaking": gettext("speaking %(time)s"),
-        "queue_empty": gettext("Nobody is waiting."),
-        "no_speaker": gettext("Nobody has the floor."),
-        "no_polls": gettext("No polls yet."),
-        "vote": gettext("Vote"),
-        "change_vote": gettext("Change my vote"),
-        "close_poll": gettext("Close the poll"),
-        "poll_open": gettext("Open"),
-        "poll_closed": gettext("Closed"),
-        "single_choice": gettext("One choice"),
-        "multiple_choice": gettext("Several choices"),
-        "voters_one": gettext("%(n)s has voted"),
-        "voters_many": gettext("%(n)s have voted"),
-        "points_online": gettext("%(online)s of %(total)s points online"),
         "online": gettext("online"),
         "offline": gettext("offline"),
     }
+    for more in _label_sets.values():
+        labels.update(more())
+    return labels

@@ -10,10 +10,10 @@ from argon2 import PasswordHasher
 from sqlmodel import Session
 
 from server.events.models import AttendancePoint, Event, EventKind, Membership, Role
+from server.events.rules import join_token, join_token_hash, new_join_nonce
 from server.identity.models import Account, Organisation, OrganisationKind
 from server.rules import email_key
 from sessions.agenda.models import Talk
-from sessions.points.rules import join_token, join_token_hash, new_join_nonce
 
 PASSWORD = "correct horse battery"
 _hasher = PasswordHasher(time_cost=1, memory_cost=8192)

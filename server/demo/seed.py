@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 import anyio.to_thread
@@ -11,30 +12,25 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from booths.catalogue.models import Product
-from booths.stands.models import Booth
-from server.db import make_engine, make_sessionmaker, utcnow
+from server.db import make_engine, make_sessionmaker
 from server.demo.data import (
     ACCOUNTS,
-    BOOTHS,
     DEMO_PASSWORD,
     EVENTS,
     ORGANISATIONS,
     SAMPLE_ABROAD_POINT,
     SAMPLE_HOME_POINTS,
     event_window,
-    talk_window,
 )
+from server.demo.run import DemoRun, DemoSeeder, lookup, row_id
 from server.events.models import AttendancePoint, Event, EventKind, Membership
+from server.events.rules import is_international, join_token, join_token_hash, join_url
 from server.identity.auth import hash_password
 from server.identity.models import Account, Organisation
-from server.main import metadata
+from server.main import DEMO_SEEDERS, metadata
 from server.migrate import upgrade
 from server.rules import email_key, normalise_text
 from server.settings import Settings
-from sessions.agenda.models import Talk
-from sessions.agenda.rules import pick_current_talk
-from sessions.points.rules import is_international, join_token, join_token_hash, join_url
 
 DEMO_SLUGS = frozenset(seed.slug for seed in EVENTS)
 
@@ -50,14 +46,20 @@ class DemoSummary:
     events: int
     points: int
     international_points: int
-    talks: int
-    booths: int
-    products: int
     accounts: int
     abroad_join_url: str
     home_join_urls: tuple[str, str]
+    # What each domain's seeder added, by what it is ("talks": 58, "booths": 10).
+    counts: Mapping[str, int] = field(default_factory=dict)
     # The conference's current talk: the one the demo's generated hall feed goes to.
     live_talk_id: int | None = None
+
+    def __getattr__(self, name: str) -> int:
+        """A domain's count by name (`summary.talks`)."""
+        try:
+            return self.counts[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
     @property
     def sample_join_urls(self) -> tuple[str, str, str]:
@@ -70,13 +72,9 @@ def demo_nonce(position: int) -> str:
     return hashlib.sha256(f"demo-point-{position}".encode()).hexdigest()[:32]
 
 
-def _lookup(ids: dict[str, int], key: str) -> int:
-    if key not in ids:
-        raise KeyError(f"the demo data refers to an unknown organisation: {key}")
-    return ids[key]
-
-
-async def seed_demo(db: AsyncSession, settings: Settings, today: date) -> DemoSummary:
+async def seed_demo(
+    db: AsyncSession, settings: Settings, today: date, seeders: Sequence[DemoSeeder]
+) -> DemoSummary:
     """Add every demo row (flushed, not committed); the conference takes place on `today`."""
     secret = settings.secret_key.get_secret_value()
     text = normalise_text
@@ -88,7 +86,7 @@ async def seed_demo(db: AsyncSession, settings: Settings, today: date) -> DemoSu
         )
         db.add(organisations[org.key])
     await db.flush()
-    org_ids = {key: _id(row.id) for key, row in organisations.items()}
+    org_ids = {key: row_id(row.id) for key, row in organisations.items()}
 
     events: dict[str, Event] = {}
     for seed in EVENTS:
@@ -108,10 +106,10 @@ async def seed_demo(db: AsyncSession, settings: Settings, today: date) -> DemoSu
         )
         db.add(events[seed.slug])
     await db.flush()
-    event_ids = {slug: _id(row.id) for slug, row in events.items()}
+    event_ids = {slug: row_id(row.id) for slug, row in events.items()}
 
     tokens: dict[tuple[str, str], str] = {}
-    points = international = talks = 0
+    points = international = 0
     for seed in EVENTS:
         for point in seed.points:
             nonce = demo_nonce(points)
@@ -124,7 +122,7 @@ async def seed_demo(db: AsyncSession, settings: Settings, today: date) -> DemoSu
                     event_id=event_ids[seed.slug],
                     name=name,
                     organisation_id=(
-                        _lookup(org_ids, point.organisation) if point.organisation else None
+                        lookup(org_ids, point.organisation) if point.organisation else None
                     ),
                     country=point.country,
                     city=text(point.city),
@@ -133,49 +131,6 @@ async def seed_demo(db: AsyncSession, settings: Settings, today: date) -> DemoSu
                     expected_seats=point.expected_seats,
                     join_token_hash=join_token_hash(secret, nonce),
                     join_nonce=nonce,
-                )
-            )
-        for talk in seed.talks:
-            starts_at, ends_at = talk_window(talk, seed, today)
-            talks += 1
-            db.add(
-                Talk(
-                    event_id=event_ids[seed.slug],
-                    stage=text(talk.stage),
-                    title_vi=text(talk.title_vi),
-                    title_en=text(talk.title_en),
-                    speaker=text(talk.speaker),
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                )
-            )
-    await db.flush()
-
-    products = 0
-    for stand in BOOTHS:
-        booth = Booth(
-            event_id=event_ids[stand.event],
-            organisation_id=_lookup(org_ids, stand.organisation),
-            name_vi=text(stand.name_vi),
-            name_en=text(stand.name_en),
-            description_vi=text(stand.description_vi),
-            description_en=text(stand.description_en),
-        )
-        db.add(booth)
-        await db.flush()
-        for item in stand.products:
-            products += 1
-            db.add(
-                Product(
-                    booth_id=_id(booth.id),
-                    producer_id=booth.organisation_id,
-                    name_vi=text(item.name_vi),
-                    name_en=text(item.name_en),
-                    category=item.category,
-                    certifications=item.certifications,
-                    ocop_stars=item.ocop_stars,
-                    description_vi=text(item.description_vi),
-                    description_en=text(item.description_en),
                 )
             )
     await db.flush()
@@ -190,36 +145,41 @@ async def seed_demo(db: AsyncSession, settings: Settings, today: date) -> DemoSu
             locale=person.locale,
             timezone=person.timezone,
             password_hash=password_hash,
-            organisation_id=(
-                _lookup(org_ids, person.organisation) if person.organisation else None
-            ),
+            organisation_id=(lookup(org_ids, person.organisation) if person.organisation else None),
         )
         db.add(account)
         await db.flush()
         for slug in person.events:
             db.add(
-                Membership(account_id=_id(account.id), event_id=event_ids[slug], role=person.role)
+                Membership(
+                    account_id=row_id(account.id), event_id=event_ids[slug], role=person.role
+                )
             )
+    await db.flush()
+
+    run = DemoRun(db=db, settings=settings, today=today, organisations=org_ids, events=event_ids)
+    counts: dict[str, int] = {}
+    live_talk_id = None
+    for seeder in seeders:
+        seeded = await seeder(run)
+        counts.update(seeded.counts)
+        live_talk_id = seeded.live_talk_id if seeded.live_talk_id is not None else live_talk_id
     await db.flush()
 
     base = settings.public_base_url
     conference = EVENTS[0].slug
-    agenda = (await db.exec(select(Talk).where(Talk.event_id == event_ids[conference]))).all()
-    current = pick_current_talk(list(agenda), utcnow())
     return DemoSummary(
         events=len(EVENTS),
         points=points,
         international_points=international,
-        talks=talks,
-        booths=len(BOOTHS),
-        products=products,
         accounts=len(ACCOUNTS),
         abroad_join_url=join_url(base, tokens[(conference, SAMPLE_ABROAD_POINT)]),
         home_join_urls=(
             join_url(base, tokens[(conference, SAMPLE_HOME_POINTS[0])]),
             join_url(base, tokens[(conference, SAMPLE_HOME_POINTS[1])]),
         ),
-        live_talk_id=current.id if current else None,
+        counts=counts,
+        live_talk_id=live_talk_id,
     )
 
 
@@ -243,14 +203,8 @@ async def refresh_demo(settings: Settings, today: date) -> DemoSummary:
             # Only demo events exist, so every row belongs to the demo; children go first.
             for table in reversed(metadata.sorted_tables):
                 await db.exec(delete(table))
-            summary = await seed_demo(db, settings, today)
+            summary = await seed_demo(db, settings, today, DEMO_SEEDERS)
             await db.commit()
     finally:
         await engine.dispose()
     return summary
-
-
-def _id(value: int | None) -> int:
-    if value is None:
-        raise RuntimeError("row has no id after flush")
-    return value

@@ -20,6 +20,7 @@ from server.deps import (
 from server.errors import Forbidden
 from server.events.access import require_role
 from server.events.models import AttendancePoint, Role
+from server.events.rules import is_international
 from server.events.service import get_event, get_point
 from server.identity.cookies import set_session_cookie
 from server.rules import zone_label
@@ -28,7 +29,6 @@ from server.templating import render
 from sessions.agenda.rules import pick_current_talk
 from sessions.agenda.service import list_talks
 from sessions.points.access import organised_point
-from sessions.points.rules import is_international
 from sessions.points.service import (
     join_with_token,
     list_points,

@@ -13,12 +13,11 @@ from server.db import utcnow
 from server.errors import AppError, NotFound
 from server.events.channels import event_channel
 from server.events.models import AttendancePoint, Event
-from server.events.rules import point_key
+from server.events.rules import join_token, join_token_hash, join_url, new_join_nonce, point_key
 from server.identity.auth import revoke_point_sessions, start_session
 from server.realtime.hub import Hub
 from server.rules import token_hash
 from server.settings import Settings
-from sessions.points.rules import join_token, join_token_hash, join_url, new_join_nonce
 
 
 async def list_points(db: AsyncSession, event_id: int) -> list[AttendancePoint]:

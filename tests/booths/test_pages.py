@@ -49,7 +49,7 @@ def test_a_member_sees_the_booth_its_products_and_the_call(client: TestClient, d
     listing = client.get(f"/events/{event.id}/booths")
     assert listing.template.name == "booths.html"  # type: ignore[attr-defined]
     assert [b["name"] for b in listing.context["booths"]] == ["Gian hàng na Chi Lăng"]  # type: ignore[attr-defined]
-    assert f'href="/booths/{booth.id}"' in listing.text
+    assert f'href="/e/{event.slug}/booths/{booth.id}"' in listing.text
 
     page = client.get(f"/booths/{booth.id}")
     assert page.status_code == 200
@@ -84,3 +84,26 @@ def test_booths_are_for_the_events_members(client: TestClient, db: Session) -> N
     assert client.get(f"/booths/{booth.id}").status_code == 403
     assert client.get(f"/events/{event.id}/booths").status_code == 403
     assert client.get("/booths/999999").status_code == 404
+
+
+def test_booth_pages_live_under_their_event_and_the_old_addresses_redirect(
+    client: TestClient, db: Session
+) -> None:
+    event = add_event(db)
+    other = add_event(db, slug="tuan-hang-khac")
+    booth = add_booth(db, event.id or 0)
+    add_account(db, email="mua@example.vn", role=Role.buyer, event=event)
+    assert login(client, "mua@example.vn") == 200
+
+    moved = client.get(f"/events/{event.id}/booths", follow_redirects=False)
+    assert moved.status_code == 308
+    assert moved.headers["location"] == f"/e/{event.slug}/booths"
+    moved = client.get(f"/booths/{booth.id}", follow_redirects=False)
+    assert moved.status_code == 308
+    assert moved.headers["location"] == f"/e/{event.slug}/booths/{booth.id}"
+
+    page = client.get(f"/e/{event.slug}/booths/{booth.id}")
+    assert page.status_code == 200
+    assert f'href="/e/{event.slug}/booths"' in page.text
+    # A booth is found only under its own event.
+    assert client.get(f"/e/{other.slug}/booths/{booth.id}").status_code == 404

@@ -65,7 +65,7 @@ def test_a_token_from_another_secret_key_is_refused(
 ) -> None:
     event = add_event(db)
     point, _token = add_point(db, event, settings.secret_key.get_secret_value())
-    from sessions.points.rules import join_token
+    from server.events.rules import join_token
 
     assert point.join_nonce is not None
     other = join_token("another-secret-key-of-sufficient-length", point.join_nonce)
