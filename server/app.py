@@ -33,7 +33,8 @@ from server.identity.auth import LoginThrottle
 from server.identity.csrf import SameOriginMiddleware
 from server.realtime.attendance import AttendanceRecorder
 from server.realtime.bus import Bus, LocalBus, RedisBus
-from server.realtime.hub import Hub, HubMiddleware
+from server.realtime.hub import Hub
+from server.realtime.middleware import HubMiddleware
 from server.settings import Settings
 from server.templating import STATIC_DIR, render
 

@@ -22,7 +22,8 @@ from pydantic import BaseModel, ConfigDict
 from server.deps import AppSettings, CurrentHub, MaybePrincipal
 from server.errors import AppError
 from server.i18n import N_
-from server.realtime.hub import Call, Hub
+from server.realtime.call import Call
+from server.realtime.hub import Hub
 from server.realtime.messages import Subscribe
 from server.rules import TOKEN_HEADER, check_offer, relay_token, turn_credentials
 from server.settings import Settings

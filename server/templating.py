@@ -19,8 +19,17 @@ from server.identity.csrf import CSRF_COOKIE, form_token, new_cookie_value
 TEMPLATE_DIR = Path(web.__file__).parent / "templates"
 STATIC_DIR = Path(web.__file__).parent / "static"
 
+
+def template_folders() -> list[Path]:
+    """One folder per part (`core/`, then each domain's): names are unique across them, so a
+    page is named without its folder."""
+    return sorted(
+        (p for p in TEMPLATE_DIR.iterdir() if p.is_dir()), key=lambda p: (p.name != "core", p.name)
+    )
+
+
 _env = Environment(
-    loader=FileSystemLoader(TEMPLATE_DIR),
+    loader=FileSystemLoader(template_folders()),
     autoescape=select_autoescape(default=True),
     extensions=["jinja2.ext.i18n"],
     undefined=StrictUndefined,

@@ -33,9 +33,10 @@ from server.events.rules import MEMBER_KEY_RE
 from server.i18n import N_
 from server.identity.auth import Principal, limiter_storage
 from server.identity.models import Account
+from server.realtime.call import Call
 from server.realtime.channels import Access
 from server.realtime.framing import iso
-from server.realtime.hub import Call, Hub
+from server.realtime.hub import Hub
 from server.realtime.messages import HubRequest, Subscribe
 
 MUTE_CACHE_SECONDS = 2.0

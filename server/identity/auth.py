@@ -12,7 +12,7 @@ from limits import RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -212,3 +212,20 @@ async def revoke_point_sessions(db: AsyncSession, point_id: int) -> int:
 def session_expiry(settings: Settings) -> datetime:
     """When a new account session ends."""
     return utcnow() + timedelta(days=settings.session_days)
+
+
+async def ended_sessions(db: AsyncSession, session_ids: list[int]) -> list[int | None]:
+    """Those of the sessions that were revoked, expired, or whose account was disabled."""
+    rows = await db.exec(
+        select(AuthSession.id)
+        .outerjoin(Account, col(Account.id) == col(AuthSession.account_id))
+        .where(
+            col(AuthSession.id).in_(session_ids),
+            or_(
+                col(AuthSession.revoked_at).is_not(None),
+                col(AuthSession.expires_at) <= utcnow(),
+                col(Account.is_active).is_(False),
+            ),
+        )
+    )
+    return list(rows.all())

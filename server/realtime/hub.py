@@ -8,24 +8,19 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import HTTPConnection
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
-from server.db import utcnow
 from server.errors import AppError, Forbidden, NotFound, TooMany
-from server.events.rules import account_key, point_key
 from server.i18n import LANG_COOKIE, N_, gettext, negotiate, set_locale
-from server.identity.auth import SESSION_COOKIE, Principal, resolve_session
-from server.identity.models import Account, AuthSession
+from server.identity.auth import SESSION_COOKIE, Principal, ended_sessions, resolve_session
 from server.realtime.bus import Bus
+from server.realtime.call import Call, member_of
 from server.realtime.channels import Access, Authoriser, ChannelKind, ChannelKinds
 from server.realtime.connection import Connection, Limits
 from server.realtime.framing import (
@@ -53,73 +48,6 @@ SubscribeHook = Callable[["Call", str, Subscribe], Awaitable[dict[str, Any]]]
 
 
 PointNamer = Callable[[AsyncSession, int], Awaitable[str | None]]
-
-
-def member_of(principal: Principal, point_name: str | None = None) -> Member:
-    """How the hub names the person or room behind a session."""
-    if principal.account is not None and principal.account.id is not None:
-        return Member(
-            key=account_key(principal.account.id),
-            kind="account",
-            id=principal.account.id,
-            name=principal.account.display_name,
-        )
-    assert principal.point_id is not None
-    return Member(
-        key=point_key(principal.point_id),
-        kind="point",
-        id=principal.point_id,
-        name=point_name or "",
-    )
-
-
-@dataclass
-class Call:
-    """One request being handled: its database session, connection and deferred publishes."""
-
-    db: AsyncSession
-    hub: Hub
-    conn: Connection
-    outbox: list[tuple[str, str, dict[str, Any], int | None]] = field(default_factory=list)
-    after_reply: list[Callable[[], None]] = field(default_factory=list)
-
-    @property
-    def principal(self) -> Principal:
-        """Who is asking."""
-        return self.conn.principal
-
-    @property
-    def member(self) -> Member:
-        """Who is asking, as the hub names them."""
-        return self.conn.member
-
-    @property
-    def settings(self) -> Settings:
-        """The process settings."""
-        return self.hub.settings
-
-    def publish(
-        self, channel: str, type_: str, payload: dict[str, Any], seq: int | None = None
-    ) -> None:
-        """Publish to a channel once this request's transaction has committed."""
-        self.outbox.append((channel, type_, payload, seq))
-
-    def committed(self) -> None:
-        """Send what was published so far: its transaction has committed.
-
-        The hub calls this after the request's commit; a handler whose writes another
-        transaction committed (chat's store) calls it itself once that one is done.
-        """
-        outbox, self.outbox = self.outbox, []
-        for channel, type_, payload, seq in outbox:
-            self.hub.publish(channel, type_, payload, seq)
-
-    async def access(self, channel: str) -> Access:
-        """The caller's access to a channel (cached while subscribed); refuses when none."""
-        cached = self.conn.subs.get(channel)
-        if cached is not None:
-            return cached
-        return await self.hub.authorise(self.db, self.principal, channel)
 
 
 class Hub:
@@ -622,39 +550,7 @@ class Hub:
         if not by_session:
             return
         async with self.sessionmaker() as db:
-            rows = await db.exec(
-                select(AuthSession.id)
-                .outerjoin(Account, col(Account.id) == col(AuthSession.account_id))
-                .where(
-                    col(AuthSession.id).in_(list(by_session)),
-                    or_(
-                        col(AuthSession.revoked_at).is_not(None),
-                        col(AuthSession.expires_at) <= utcnow(),
-                        col(Account.is_active).is_(False),
-                    ),
-                )
-            )
-            ended = list(rows.all())
+            ended = await ended_sessions(db, list(by_session))
         for session_id in ended:
             for conn in by_session.get(session_id or 0, []):
                 self.close(conn, CLOSE_SESSION_ENDED)
-
-
-class HubMiddleware:
-    """Hands websockets at /ws to the app's hub with the server's own `send`.
-
-    Installed inside the middleware that checks hosts, but outside Starlette's exception
-    middleware, whose wrapper around `send` would hide the server's protocol from the hub.
-    """
-
-    def __init__(self, app: ASGIApp, path: str = "/ws") -> None:
-        self.app = app
-        self.path = path
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Serve /ws here; pass everything else on."""
-        if scope["type"] == "websocket" and scope["path"] == self.path:
-            hub: Hub = scope["app"].state.hub
-            await hub.serve(scope, receive, send)
-            return
-        await self.app(scope, receive, send)

@@ -10,8 +10,9 @@ from server.chat.service import clean_body, is_muted
 from server.errors import AppError, Forbidden
 from server.events.channels import EVENT, event_channel, point_channel
 from server.i18n import N_
+from server.realtime.call import Call
 from server.realtime.channels import Access
-from server.realtime.hub import Call, Hub
+from server.realtime.hub import Hub
 from server.realtime.messages import HubRequest, Subscribe
 from sessions.live import service as live
 from sessions.live.access import authorise_talk

@@ -15,7 +15,7 @@ from server.events.models import Role
 from server.main import create_app
 from server.settings import Settings
 from tests.factories import add_account, add_event
-from tests.server.test_auth import login
+from tests.server.identity.test_auth import login
 
 
 def test_browsers_get_stun_as_is_and_turn_with_credentials_that_expire(

@@ -339,7 +339,7 @@ def test_peer_connections_of_clients_that_vanish_are_closed(
             people.tokyo,
             str(talk),
             stdout=subprocess.PIPE,
-            cwd=Path(__file__).parents[2],
+            cwd=Path(__file__).parents[3],
         )
         try:
             assert clients.stdout is not None

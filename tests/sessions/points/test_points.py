@@ -14,7 +14,7 @@ from server.identity.models import AuthSession
 from server.settings import Settings
 from tests.factories import add_account, add_event, add_point
 from tests.hubpeer import connect
-from tests.server.test_auth import login
+from tests.server.identity.test_auth import login
 
 
 def test_join_link_signs_the_room_pc_in_as_its_point(
@@ -234,7 +234,7 @@ def test_organiser_of_another_event_cannot_touch_this_events_points(
     assert client.post(f"/api/points/{point.id}/join-link").status_code == 403
     page = client.get(f"/e/{other.slug}/organiser/points")
     assert page.status_code == 200
-    from tests.server.test_auth import csrf_from
+    from tests.server.identity.test_auth import csrf_from
 
     forged = client.post(
         f"/e/{other.slug}/organiser/points/{point.id}/revoke",
@@ -264,7 +264,7 @@ def test_organiser_page_rotates_a_link_with_a_form(
     assert login(client, "org@example.vn") == 200
     page = client.get(f"/e/{event.slug}/organiser/points")
     assert token in page.text
-    from tests.server.test_auth import csrf_from
+    from tests.server.identity.test_auth import csrf_from
 
     response = client.post(
         f"/e/{event.slug}/organiser/points/{point.id}/rotate",

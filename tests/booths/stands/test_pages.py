@@ -9,7 +9,7 @@ from booths.catalogue.models import Product
 from booths.stands.models import Booth
 from server.events.models import Role
 from tests.factories import add_account, add_event, add_organisation
-from tests.server.test_auth import login
+from tests.server.identity.test_auth import login
 
 
 def add_booth(db: Session, event_id: int) -> Booth:

@@ -20,7 +20,7 @@ from sessions.agenda.models import TalkStatus
 from sessions.agenda.rules import pick_current_talk
 from sessions.rules import recordings_folder
 from tests.factories import add_account, add_event, add_point, add_talk
-from tests.server.test_auth import login
+from tests.server.identity.test_auth import login
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 10:00 in Hà Nội
 

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from server.events.models import Role
 from tests.factories import add_account, add_event, add_talk
-from tests.server.test_auth import login
+from tests.server.identity.test_auth import login
 
 OPENING = datetime(2026, 12, 4, 1, 30, tzinfo=UTC)  # 08:30 in Hà Nội, 10:30 in Tokyo
 
