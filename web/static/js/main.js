@@ -25,6 +25,15 @@ const WIDGETS = {
   polls: mountPolls, announce: mountAnnounce, points: mountPoints
 };
 
+// One widget that fails to start must not take the others (or the hub) down with it.
+function safely(name, start) {
+  try {
+    start();
+  } catch (err) {
+    console.error("ketnoi: the " + name + " widget did not start", err);
+  }
+}
+
 function main(configEl) {
   const cfg = JSON.parse(configEl.textContent);
   const labels = makeLabels(cfg);
@@ -38,22 +47,26 @@ function main(configEl) {
     elapsed: makeElapsed(labels.t)
   };
 
-  mountStatus(live);
-  mountBanner(live);
+  safely("status", () => mountStatus(live));
+  safely("banner", () => mountBanner(live));
   for (const box of document.querySelectorAll("[data-live]")) {
-    const mount = WIDGETS[box.getAttribute("data-live")];
-    if (mount) { mount(box, live); }
+    const name = box.getAttribute("data-live");
+    const mount = WIDGETS[name];
+    if (mount) { safely(name, () => mount(box, live)); }
   }
-  mountTalkPicker();
+  safely("talk picker", mountTalkPicker);
   hub.start();
 
   if (typeof window.RTCPeerConnection !== "function") { return; }
   const rtc = makeRtc(labels.L);
   for (const box of document.querySelectorAll("[data-media]")) {
     const kind = box.getAttribute("data-media");
-    if (kind === "watch" && cfg.talk) { mountVideo(box, live, rtc); mountFloorCamera(box, live, rtc); }
-    if (kind === "desk" && cfg.talk) { mountDesk(box, live, rtc); }
-    if (kind === "call" && cfg.booth) { mountCall(box, live, rtc); }
+    if (kind === "watch" && cfg.talk) {
+      safely("video", () => mountVideo(box, live, rtc));
+      safely("floor camera", () => mountFloorCamera(box, live, rtc));
+    }
+    if (kind === "desk" && cfg.talk) { safely("desk", () => mountDesk(box, live, rtc)); }
+    if (kind === "call" && cfg.booth) { safely("call", () => mountCall(box, live, rtc)); }
   }
   window.addEventListener("pagehide", rtc.closeAll);
 }
