@@ -2,7 +2,7 @@
 
     python -m bench.relay_fanout [--viewers 1,10,50,150,300] [--seconds 10] [--baseline-max 150]
 
-The publisher is `python -m sessions.relay play pattern` (640x360 VP8 at 30 fps, plus Opus), in
+The publisher is `python -m server.media.relay play pattern` (640x360 VP8 at 30 fps, plus Opus), in
 its own process; the relay asks it for 500 kbps of video (`KETNOI_RELAY_VIDEO_KBPS`). Viewers run
 in processes of at most 50, counting encoded frames without decoding them. For each N and each
 relay it prints the relay's CPU (cores), ms of CPU per viewer-second, µs per forwarded packet,
@@ -32,12 +32,17 @@ import httpx2 as httpx
 from bench.chat_fanout import free_port
 from bench.rtcload import Plan, Result
 from bench.wsload import cpu_seconds, rss_bytes
-from server.rules import TOKEN_HEADER, relay_token
+from server.media.rules import TOKEN_HEADER, relay_token
+from server.supervise import RELAY, play_command
+from sessions.live.channels import talk_channel
+from sessions.live.rules import HALL, talk_feed
 
 PER_PROCESS = 50
 TARGET_FPS = 29.0
 TARGET_MS = {150: 3.0, 300: 1.5}
 VIDEO_KBPS = 500
+# What the publisher plays as: talk 1's hall, not recorded (MediaRelay records nothing either).
+HALL_FEED = talk_feed(talk_channel(1), 1, HALL, "", max_publishers=4, recorded=False)
 
 
 @dataclass
@@ -107,7 +112,7 @@ def measure(kind: str, viewers: int, seconds: float, data: Path, log: IO[bytes])
         }
     )
     if kind == "relay":
-        argv = [sys.executable, "-m", "sessions.relay", "serve"]
+        argv = [*RELAY, "serve"]
     else:
         argv = [sys.executable, "-m", "bench.mediarelay_server", "--port", str(port)]
     token = relay_token(secret)
@@ -118,7 +123,7 @@ def measure(kind: str, viewers: int, seconds: float, data: Path, log: IO[bytes])
     try:
         wait_up(port, token, relay)
         publisher = subprocess.Popen(
-            [sys.executable, "-m", "sessions.relay", "play", "pattern", "--talk", "1"],
+            play_command(HALL_FEED, "pattern"),
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

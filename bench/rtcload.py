@@ -22,6 +22,10 @@ import aioice.ice
 import httpx2 as httpx
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
+from server.media.protocol import Answer, WatchCall
+
+HALL = "hall"
+
 CONNECT_AT_ONCE = 10
 
 
@@ -69,11 +73,17 @@ class Viewer:
         self.asked_at = time.monotonic()
         response = await client.post(
             "/watch",
-            json={"room": plan.room, "sdp": self.pc.localDescription.sdp, "type": "offer"},
+            json=WatchCall(
+                room=plan.room,
+                sdp=self.pc.localDescription.sdp,
+                type="offer",
+                video=[[HALL]],
+                audio=[[HALL]],
+            ).model_dump(mode="json"),
         )
         response.raise_for_status()
-        answer = response.json()
-        await self.pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], answer["type"]))
+        answer = Answer.model_validate_json(response.content)
+        await self.pc.setRemoteDescription(RTCSessionDescription(answer.sdp, answer.type))
         self._video_type = int(video._codecs[0].payloadType or -1)
         ice = video.receiver.transport.transport
         receive = ice._recv

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 import uvicorn
-from pydantic import ValidationError
 from sqlmodel import select
 
 from server.db import make_engine, make_sessionmaker
 from server.errors import AppError
 from server.events.models import Role
 from server.identity.service import create_account, find_account, grant_role
+from server.media.protocol import Feed
 from server.migrate import upgrade
 from server.settings import Settings
 from server.supervise import Supervisor, child_env, relay_commands
+from server.terminal import DataDir, Host, Port
+from server.terminal import settings_from as _settings
 
 app = typer.Typer(
     help="ketnoi: hybrid trade-promotion conferences and online product weeks.",
@@ -30,41 +31,13 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-live_app = typer.Typer(help="Live media.", no_args_is_help=True)
-app.add_typer(live_app, name="live")
-
-DataDir = Annotated[
-    Path | None, typer.Option("--data-dir", help="Folder for the database, secret key and uploads.")
-]
-Host = Annotated[str | None, typer.Option(help="Address to listen on.")]
-Port = Annotated[int | None, typer.Option(help="Port to listen on.")]
 
 
-def _settings(
-    data_dir: Path | None = None, host: str | None = None, port: int | None = None
-) -> Settings:
-    overrides: dict[str, Any] = {}
-    if data_dir is not None:
-        overrides["data_dir"] = data_dir
-    if host is not None:
-        overrides["host"] = host
-    if port is not None:
-        overrides["port"] = port
-    try:
-        return Settings(**overrides)
-    except ValidationError as exc:
-        # Only the messages: the input would include the secret key.
-        for error in exc.errors(include_input=False, include_url=False):
-            where = ".".join(str(part) for part in error["loc"])
-            typer.echo(f"Settings refused: {where} {error['msg']}".replace("  ", " "), err=True)
-        raise typer.Exit(2) from exc
-
-
-def _serve(settings: Settings, feed_talk_id: int | None = None) -> None:
+def _serve(settings: Settings, feed: Feed | None = None) -> None:
     from server.main import create_app
 
     # The media relay runs in processes of its own, restarted if they die.
-    children = Supervisor(relay_commands(settings, feed_talk_id), child_env(settings))
+    children = Supervisor(relay_commands(settings, feed), child_env(settings))
     children.start()
     # uvicorn re-raises SIGTERM after its graceful shutdown, with this handler back in place:
     # it unwinds through `finally`, so the children stop too.
@@ -93,27 +66,6 @@ def serve(data_dir: DataDir = None, host: Host = None, port: Port = None) -> Non
     settings = _settings(data_dir, host, port)
     upgrade(settings)
     _serve(settings)
-
-
-@live_app.command("play")
-def live_play(
-    source: Annotated[str, typer.Argument(help="A file or stream URL, or `pattern`.")],
-    talk: Annotated[int, typer.Option(help="The talk to publish into.")],
-    language: Annotated[
-        str | None, typer.Option(help="Publish as this interpretation (en, ja...).")
-    ] = None,
-    loop: Annotated[bool, typer.Option(help="Start a file again when it ends.")] = False,
-    data_dir: DataDir = None,
-) -> None:
-    """Publish a file, a stream or a test pattern as a talk's hall feed (or interpretation)."""
-    settings = _settings(data_dir)
-    argv = [sys.executable, "-m", "sessions.relay", "play", source, "--talk", str(talk)]
-    if language:
-        argv += ["--language", language]
-    if loop:
-        argv.append("--loop")
-    # The player lives beside the relay (the only code that speaks WebRTC).
-    raise typer.Exit(subprocess.call(argv, env=child_env(settings)))  # noqa: S603 - our own interpreter and module
 
 
 @db_app.command("upgrade")
@@ -153,11 +105,12 @@ def demo(
     typer.echo("  join links of three attendance points:")
     for url in summary.sample_join_urls:
         typer.echo(f"    {url}")
-    if summary.live_talk_id is not None:
-        typer.echo(f"  talk {summary.live_talk_id} is live with a generated hall feed")
+    if summary.live_feed is not None:
+        feed = summary.live_feed
+        typer.echo(f"  {feed.room} is live with a generated feed in its {feed.slot} slot")
     sys.stdout.flush()
     if serve_after:
-        _serve(settings, feed_talk_id=summary.live_talk_id)
+        _serve(settings, feed=summary.live_feed)
 
 
 @app.command("create-organiser")
@@ -215,3 +168,14 @@ async def _create_organiser(
             return [e.slug for e in chosen]
     finally:
         await engine.dispose()
+
+
+def _add_domain_commands() -> None:
+    # The domains' command groups (`ketnoi live ...`), from the composition root.
+    from server.main import COMMANDS
+
+    for name, group in COMMANDS:
+        app.add_typer(group, name=name)
+
+
+_add_domain_commands()

@@ -19,18 +19,20 @@ from booths.calls.labels import call_labels
 from booths.stands import pages as booths_pages
 from booths.stands import realtime as booths_realtime
 from booths.stands.demo import seed_booths
-from server import media as core_media
 from server.app import build_app
 from server.chat import realtime as chat
 from server.events import realtime as events_realtime
 from server.identity import api as core_api
 from server.identity import pages as core_pages
+from server.media import api as media_api
+from server.media import realtime as media_realtime
 from server.settings import Settings, get_settings
 from server.templating import register_labels
 from sessions.agenda import api as agenda_api
 from sessions.agenda import pages as agenda_pages
 from sessions.agenda.demo import seed_talks
-from sessions.live import feeds as media
+from sessions.live import cli as live_cli
+from sessions.live import feeds as live_feeds
 from sessions.live import pages as live_pages
 from sessions.live import realtime as sessions_realtime
 from sessions.live.labels import live_labels
@@ -54,6 +56,8 @@ MODEL_MODULES = (
 
 # What each domain adds to the demo, in order (the core seeds events, points and accounts).
 DEMO_SEEDERS = (seed_talks, seed_booths)
+# The domains' command groups: `ketnoi live play ...`.
+COMMANDS = (("live", live_cli.app),)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -72,8 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         points_pages.router,
         live_pages.router,
         registration_pages.router,
-        core_media.router,
-        media.router,
+        media_api.router,
+        live_feeds.router,
     ]
     return build_app(
         settings,
@@ -83,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             chat.install,
             sessions_realtime.install,
             booths_realtime.install,
-            core_media.install,
-            media.install,
+            media_realtime.install,
+            live_feeds.install,
         ],
     )

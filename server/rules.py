@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import secrets
@@ -96,46 +95,3 @@ def format_datetime(moment: datetime, zone: str) -> str:
     """'DD/MM/YYYY HH:MM (UTC+07:00 Asia/Ho_Chi_Minh)': date, time and zone together."""
     local = in_zone(moment, zone)
     return f"{local.strftime('%d/%m/%Y %H:%M')} ({zone_label(moment, zone)})"
-
-
-# -- the media relay --------------------------------------------------------------------------
-
-TOKEN_HEADER = "x-ketnoi-relay"  # noqa: S105 - a header name
-
-
-def relay_token(secret_key: str) -> str:
-    """What the web process shows the relay process on loopback."""
-    return derive_token(secret_key, "media-relay", "loopback")
-
-
-def turn_credentials(secret: str, ttl_seconds: int, user: str, now: float) -> tuple[str, str]:
-    """coturn's REST scheme: `expiry:user` signed with the shared secret (HMAC-SHA1, base64)."""
-    username = f"{int(now) + ttl_seconds}:{user}"
-    digest = hmac.new(secret.encode(), username.encode(), hashlib.sha1).digest()
-    return username, base64.b64encode(digest).decode()
-
-
-def check_offer(sdp: str, kind: str, max_bytes: int) -> str | None:
-    """Why an offer is refused before any peer connection is opened, or None."""
-    if kind != "offer":
-        return "type must be offer"
-    if len(sdp.encode()) > max_bytes:
-        return f"the description is longer than {max_bytes} bytes"
-    if not sdp.startswith("v=0"):
-        return "not a session description"
-    if "\nm=audio " not in sdp and "\nm=video " not in sdp:
-        return "the description has no audio or video"
-    return None
-
-
-def loopback_only(sdp: str) -> str:
-    """The description without ICE candidates outside loopback (for a relay on loopback)."""
-    kept = []
-    for line in sdp.split("\r\n"):
-        if line.startswith("a=candidate:"):
-            parts = line.split()
-            address = parts[4] if len(parts) > 4 else ""
-            if not (address.startswith("127.") or address == "::1"):
-                continue
-        kept.append(line)
-    return "\r\n".join(kept)

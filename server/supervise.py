@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 
+from server.media.protocol import Feed
 from server.settings import Settings
 
 log = logging.getLogger("ketnoi.supervise")
@@ -89,16 +90,27 @@ class Supervisor:
             thread.join(timeout=1)
 
 
-def relay_commands(settings: Settings, feed_talk_id: int | None = None) -> list[list[str]]:
-    """The relay process, and a generated hall feed for one talk when asked (the demo)."""
+# The relay's processes: `serve`, and `play` for a feed from a file, a stream or a pattern.
+RELAY = [sys.executable, "-m", "server.media.relay"]
+
+
+def play_command(
+    feed: Feed, source: str, *, loop: bool = False, standby: bool = False
+) -> list[str]:
+    """The command that publishes `source` as `feed` (a standby feed takes a free slot only)."""
+    argv = [*RELAY, "play", source, "--feed", feed.model_dump_json()]
+    if loop:
+        argv.append("--loop")
+    if standby:
+        argv.append("--standby")
+    return argv
+
+
+def relay_commands(settings: Settings, feed: Feed | None = None) -> list[list[str]]:
+    """The relay process, and a generated feed when asked (the demo's hall)."""
     if not settings.relay_enabled:
         return []
-    commands = [[sys.executable, "-m", "sessions.relay", "serve"]]
-    if feed_talk_id is not None:
-        commands.append(
-            [
-                *[sys.executable, "-m", "sessions.relay", "play", "pattern"],
-                *["--talk", str(feed_talk_id), "--standby"],
-            ]
-        )
+    commands = [[*RELAY, "serve"]]
+    if feed is not None:
+        commands.append(play_command(feed, "pattern", standby=True))
     return commands

@@ -22,8 +22,8 @@ from aiortc import (
 from aiortc.contrib.media import MediaPlayer
 
 from server.identity.auth import SESSION_COOKIE
-from server.rules import TOKEN_HEADER, relay_token
-from sessions.relay import Interframes
+from server.media.relay.play import Interframes
+from server.media.rules import TOKEN_HEADER, relay_token
 
 # Viewers offer, in this order: hall video, floor video, hall (or interpretation) audio,
 # floor audio.

@@ -12,16 +12,19 @@ from server.errors import AppError, Forbidden
 from server.events.rules import member_key
 from server.i18n import N_
 from server.identity.auth import Principal
-from server.media import AnswerOut, CurrentRelay, OfferIn, check_description
+from server.media.client import CurrentRelay, OfferIn, check_description
+from server.media.protocol import Answer, PublishCall, RoomPolicy, StopCall, WatchCall
 
 router = APIRouter(prefix="/api", tags=["booths"])
+# A call's room: each person publishes in a slot of their own; calls are not recorded.
+CALL_PREFIX = "call:"
 
 
-def caller_key(principal: Principal) -> str:
-    """How a person is named in a call: their member key without its colon (`a12`, `p3`), since
-    a slot name holds one colon only."""
+def caller_slot(principal: Principal) -> str:
+    """A person's slot in a call: `call:` and their member key without its colon (`call:a12`,
+    `call:p3`), since a slot name holds one colon only."""
     account_id = principal.account.id if principal.account else None
-    return member_key(account_id, principal.point_id).replace(":", "")
+    return CALL_PREFIX + member_key(account_id, principal.point_id).replace(":", "")
 
 
 async def _caller(db: AsyncSession, principal: Principal | None, booth_id: int) -> str:
@@ -29,7 +32,7 @@ async def _caller(db: AsyncSession, principal: Principal | None, booth_id: int) 
         raise AppError("sign_in_required", N_("Please sign in."), status_code=401)
     if await authorise_booth(db, principal, str(booth_id)) is None:
         raise Forbidden("forbidden", N_("You do not have permission to do this."))
-    return caller_key(principal)
+    return caller_slot(principal)
 
 
 @router.post("/booths/{booth_id}/call/publish")
@@ -40,23 +43,22 @@ async def publish(
     settings: AppSettings,
     principal: MaybePrincipal,
     relay: CurrentRelay,
-) -> AnswerOut:
+) -> Answer:
     """Join a booth's call with camera and microphone (409 when it is full)."""
-    key = await _caller(db, principal, booth_id)
+    slot = await _caller(db, principal, booth_id)
     check_description(settings, offer.sdp, offer.type)
     assert principal is not None
-    name = principal.account.display_name if principal.account else key
-    answer = await relay.call(
-        "/publish",
-        {
-            "room": booth_channel(booth_id),
-            "slot": f"call:{key}",
-            "label": name,
-            "sdp": offer.sdp,
-            "type": offer.type,
-        },
+    name = principal.account.display_name if principal.account else slot[len(CALL_PREFIX) :]
+    return await relay.publish(
+        PublishCall(
+            room=booth_channel(booth_id),
+            policy=RoomPolicy(max_publishers=settings.booth_call_max_people),
+            slot=slot,
+            label=name,
+            sdp=offer.sdp,
+            type=offer.type,
+        )
     )
-    return AnswerOut(**answer)
 
 
 @router.post("/booths/{booth_id}/call/watch")
@@ -67,16 +69,14 @@ async def watch(
     settings: AppSettings,
     principal: MaybePrincipal,
     relay: CurrentRelay,
-) -> AnswerOut:
+) -> Answer:
     """See and hear the others in the call: each video and audio pair of the offer is one
     person, in the order they joined."""
-    key = await _caller(db, principal, booth_id)
+    slot = await _caller(db, principal, booth_id)
     check_description(settings, offer.sdp, offer.type)
-    answer = await relay.call(
-        "/watch",
-        {"room": booth_channel(booth_id), "sdp": offer.sdp, "type": offer.type, "member": key},
+    return await relay.watch(
+        WatchCall(room=booth_channel(booth_id), sdp=offer.sdp, type=offer.type, others_than=slot)
     )
-    return AnswerOut(**answer)
 
 
 @router.post("/booths/{booth_id}/call/leave")
@@ -84,6 +84,5 @@ async def leave(
     booth_id: int, db: DbSession, principal: MaybePrincipal, relay: CurrentRelay
 ) -> dict[str, bool]:
     """Leave the call: camera and microphone off for everyone at once."""
-    key = await _caller(db, principal, booth_id)
-    answer = await relay.call("/stop", {"room": booth_channel(booth_id), "slot": f"call:{key}"})
-    return {"left": bool(answer.get("stopped"))}
+    slot = await _caller(db, principal, booth_id)
+    return {"left": await relay.stop(StopCall(room=booth_channel(booth_id), slot=slot))}

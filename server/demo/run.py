@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.media.protocol import Feed
 from server.settings import Settings
 
 
@@ -24,10 +25,11 @@ class DemoRun:
 
 @dataclass(frozen=True, slots=True)
 class Seeded:
-    """What a domain's demo seeder added: counts by what they are, and a talk to put live."""
+    """What a domain's demo seeder added: counts by what they are, and a feed to put live
+    (the demo plays a generated picture and tone as it)."""
 
     counts: dict[str, int]
-    live_talk_id: int | None = None
+    live_feed: Feed | None = None
 
 
 DemoSeeder = Callable[[DemoRun], Awaitable[Seeded]]

@@ -28,6 +28,7 @@ from server.events.rules import is_international, join_token, join_token_hash, j
 from server.identity.auth import hash_password
 from server.identity.models import Account, Organisation
 from server.main import DEMO_SEEDERS, metadata
+from server.media.protocol import Feed
 from server.migrate import upgrade
 from server.rules import email_key, normalise_text
 from server.settings import Settings
@@ -51,8 +52,8 @@ class DemoSummary:
     home_join_urls: tuple[str, str]
     # What each domain's seeder added, by what it is ("talks": 58, "booths": 10).
     counts: Mapping[str, int] = field(default_factory=dict)
-    # The conference's current talk: the one the demo's generated hall feed goes to.
-    live_talk_id: int | None = None
+    # What the demo's generated feed publishes as (the conference's current talk's hall).
+    live_feed: Feed | None = None
 
     def __getattr__(self, name: str) -> int:
         """A domain's count by name (`summary.talks`)."""
@@ -159,11 +160,11 @@ async def seed_demo(
 
     run = DemoRun(db=db, settings=settings, today=today, organisations=org_ids, events=event_ids)
     counts: dict[str, int] = {}
-    live_talk_id = None
+    live_feed = None
     for seeder in seeders:
         seeded = await seeder(run)
         counts.update(seeded.counts)
-        live_talk_id = seeded.live_talk_id if seeded.live_talk_id is not None else live_talk_id
+        live_feed = seeded.live_feed or live_feed
     await db.flush()
 
     base = settings.public_base_url
@@ -179,7 +180,7 @@ async def seed_demo(
             join_url(base, tokens[(conference, SAMPLE_HOME_POINTS[1])]),
         ),
         counts=counts,
-        live_talk_id=live_talk_id,
+        live_feed=live_feed,
     )
 
 

@@ -30,6 +30,11 @@ def member_key(account_id: int | None, point_id: int | None) -> str:
     return account_key(account_id)
 
 
+def point_of(key: str) -> int | None:
+    """The attendance point a member key names (`p:31`), or None for any other key."""
+    return int(key[2:]) if MEMBER_KEY_RE.match(key) and key[0] == "p" else None
+
+
 JOIN_PURPOSE = "join-link"
 
 

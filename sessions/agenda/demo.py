@@ -10,6 +10,8 @@ from server.demo.run import DemoRun, Seeded
 from server.rules import normalise_text as text
 from sessions.agenda.models import Talk
 from sessions.agenda.rules import pick_current_talk
+from sessions.live.channels import talk_channel
+from sessions.live.rules import HALL, talk_feed
 
 
 async def seed_talks(run: DemoRun) -> Seeded:
@@ -34,4 +36,14 @@ async def seed_talks(run: DemoRun) -> Seeded:
     conference = run.events[EVENTS[0].slug]
     agenda = (await run.db.exec(select(Talk).where(Talk.event_id == conference))).all()
     current = pick_current_talk(list(agenda), utcnow())
-    return Seeded(counts={"talks": count}, live_talk_id=current.id if current else None)
+    if current is None or current.id is None:
+        return Seeded(counts={"talks": count})
+    feed = talk_feed(
+        talk_channel(current.id),
+        current.id,
+        HALL,
+        "",
+        max_publishers=run.settings.relay_max_room_publishers,
+        recorded=run.settings.relay_record_talks,
+    )
+    return Seeded(counts={"talks": count}, live_feed=feed)

@@ -1,7 +1,8 @@
 """Live talks in the web process: who may publish or watch what, recordings, floor cameras.
 
-The relay process (`sessions.relay`) holds the peer connections; offers and answers pass
-through `server.media`'s client, which also tells the hub what is live.
+The relay process (`server.media.relay`) holds the peer connections; offers and answers pass
+through `server.media.client`, typed by `server.media.protocol`. A talk's room has the hall,
+the floor and one slot per interpretation; what each viewer's tracks follow is decided here.
 """
 
 from __future__ import annotations
@@ -18,33 +19,29 @@ from server.deps import AppSettings, CurrentHub, DbSession, MaybePrincipal
 from server.errors import AppError, Forbidden, NotFound
 from server.events.access import role_in_event
 from server.events.models import Event, Role
-from server.events.rules import member_key, point_key
+from server.events.rules import member_key, point_key, point_of
 from server.i18n import N_, gettext, language_name
-from server.media import (
-    AnswerOut,
-    CurrentRelay,
-    OfferIn,
-    RelayClient,
-    check_description,
-    refresh_live,
-    relay_of,
-)
+from server.media.client import CurrentRelay, OfferIn, RelayClient, check_description, relay_of
+from server.media.protocol import Answer, AudioCall, PublishCall, StopCall, WatchCall
+from server.media.realtime import refresh_live
 from server.realtime.hub import Hub
 from server.rules import format_datetime
 from server.settings import Settings
 from sessions.live import service as live
 from sessions.live.access import organised_talk, talk_access
-from sessions.live.channels import talk_channel
+from sessions.live.channels import talk_channel, talk_of
 from sessions.live.models import FloorStatus
-from sessions.points.service import list_points
-from sessions.rules import (
+from sessions.live.rules import (
     FLOOR,
     HALL,
     LANGUAGE_PREFIX,
     RecordingName,
+    audio_slots,
     parse_recording_name,
     recordings_folder,
+    talk_feed,
 )
+from sessions.points.service import list_points
 
 router = APIRouter(prefix="/api", tags=["live"])
 LANGUAGE = r"^[a-z]{2,3}$"
@@ -88,20 +85,20 @@ async def watch(
     settings: AppSettings,
     principal: MaybePrincipal,
     relay: CurrentRelay,
-) -> AnswerOut:
-    """Watch a talk: the hall and the floor speaker, with the hall's or an interpreter's audio."""
+) -> Answer:
+    """Watch a talk: its video tracks get, in order, the hall and the floor; its audio tracks
+    the hall (or the chosen interpretation) and the floor."""
     await talk_access(db, principal, talk_id)
     check_description(settings, offer.sdp, offer.type)
-    answer = await relay.call(
-        "/watch",
-        {
-            "room": talk_channel(talk_id),
-            "sdp": offer.sdp,
-            "type": offer.type,
-            "language": offer.language,
-        },
+    return await relay.watch(
+        WatchCall(
+            room=talk_channel(talk_id),
+            sdp=offer.sdp,
+            type=offer.type,
+            video=[[HALL], [FLOOR]],
+            audio=[audio_slots(offer.language), [FLOOR]],
+        )
     )
-    return AnswerOut(**answer)
 
 
 @router.post("/talks/{talk_id}/publish")
@@ -113,7 +110,7 @@ async def publish(
     principal: MaybePrincipal,
     relay: CurrentRelay,
     hub: CurrentHub,
-) -> AnswerOut:
+) -> Answer:
     """Publish camera and microphone: organisers the hall feed, organisers and interpreters
     an interpretation, the point that has the floor its room."""
     access = await talk_access(db, principal, talk_id)
@@ -141,18 +138,17 @@ async def publish(
             slot = HALL
         label = member_key(principal.account.id, None) if principal.account else ""
     check_description(settings, offer.sdp, offer.type)
-    answer = await relay.call(
-        "/publish",
-        {
-            "room": talk_channel(talk_id),
-            "slot": slot,
-            "label": label,
-            "sdp": offer.sdp,
-            "type": offer.type,
-        },
+    feed = talk_feed(
+        talk_channel(talk_id),
+        talk_id,
+        slot,
+        label,
+        max_publishers=settings.relay_max_room_publishers,
+        recorded=settings.relay_record_talks,
     )
+    answer = await relay.publish(PublishCall(**feed.model_dump(), sdp=offer.sdp, type=offer.type))
     await refresh_live(hub, relay)
-    return AnswerOut(**answer)
+    return answer
 
 
 @router.post("/talks/{talk_id}/language")
@@ -161,7 +157,7 @@ async def choose_language(
 ) -> dict[str, str | None]:
     """Switch a watching connection's audio to an interpretation, or back to the hall."""
     await talk_access(db, principal, talk_id)
-    await relay.call("/language", {"id": choice.id, "language": choice.language})
+    await relay.choose_audio(AudioCall(id=choice.id, slots=audio_slots(choice.language)))
     return {"language": choice.language}
 
 
@@ -171,10 +167,10 @@ async def talk_live(
 ) -> LiveOut:
     """What the talk has live now."""
     await talk_access(db, principal, talk_id)
-    state = relay.live.get(talk_channel(talk_id), {})
-    return LiveOut(
-        talk=talk_id, slots=state.get("slots", []), publishers=state.get("publishers", {})
-    )
+    state = relay.live.get(talk_channel(talk_id))
+    if state is None:
+        return LiveOut(talk=talk_id, slots=[], publishers={})
+    return LiveOut(talk=talk_id, slots=state.slots, publishers=state.publishers)
 
 
 RecordingSlot = Literal["hall", "floor", "interpretation"]
@@ -270,13 +266,15 @@ async def _has_floor(db: AsyncSession, talk_id: int, point_id: int) -> bool:
 async def _floor_still_granted(hub: Hub, relay: RelayClient) -> None:
     """Close a floor camera whose room no longer has the floor (revoked, or given back)."""
     for name, state in list(relay.live.items()):
-        label = state["publishers"].get(FLOOR, "")
-        if not name.startswith("talk:") or not label.startswith("p:"):
+        talk_id = talk_of(name)
+        label = state.publishers.get(FLOOR, "")
+        point_id = point_of(label)
+        if talk_id is None or point_id is None:
             continue
         async with hub.sessionmaker() as db:
-            granted = await _has_floor(db, int(name[5:]), int(label[2:]))
+            granted = await _has_floor(db, talk_id, point_id)
         if not granted:
-            await relay.call("/stop", {"room": name, "slot": FLOOR})
+            await relay.stop(StopCall(room=name, slot=FLOOR))
 
 
 def install(hub: Hub) -> None:

@@ -363,7 +363,7 @@ def test_peer_connections_of_clients_that_vanish_are_closed(
 def _relay_pid(server: HubServer) -> int:
     assert server.process is not None
     (child,) = subprocess.run(
-        ["pgrep", "-P", str(server.process.pid), "-f", "sessions.relay serve"],
+        ["pgrep", "-P", str(server.process.pid), "-f", "server.media.relay serve"],
         capture_output=True,
         text=True,
         check=True,

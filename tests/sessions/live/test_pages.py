@@ -18,7 +18,7 @@ from server.events.models import Event, Role
 from server.settings import Settings
 from sessions.agenda.models import TalkStatus
 from sessions.agenda.rules import pick_current_talk
-from sessions.rules import recordings_folder
+from sessions.live.rules import recordings_folder
 from tests.factories import add_account, add_event, add_point, add_talk
 from tests.server.identity.test_auth import login
 

@@ -18,33 +18,40 @@ import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from pydantic import SecretStr
 
+from server.media.protocol import PublishCall, Status, WatchCall
+from server.media.relay import recording as recording_module
+from server.media.relay import rooms as rooms_module
+from server.media.relay.hooks import DECODER_QUEUE, Tap, check_hooks
+from server.media.relay.recording import claim_recordings, recover_recordings
+from server.media.relay.rooms import Relay
+from server.media.rules import is_keyframe
 from server.settings import Settings
-from sessions import relay as relay_module
-from sessions.relay import (
-    DECODER_QUEUE,
-    Relay,
-    Tap,
-    check_hooks,
-    claim_recordings,
-    is_keyframe,
-    recover_recordings,
-)
+from sessions.live.rules import talk_feed
 from tests.mediapeer import media_tracks, until
 
 
 async def publish_pattern(
     relay: Relay, room: str, slot: str = "hall"
 ) -> tuple[RTCPeerConnection, Callable[[], None]]:
-    """A test pattern and a tone published into a room's slot (the hall), straight to the
-    relay."""
+    """A test pattern and a tone published into a talk room's slot (the hall), straight to
+    the relay, as the talk's feeds are (recorded)."""
     tracks, stop = media_tracks()
     publisher = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     for track in tracks:
         publisher.addTransceiver(track, direction="sendonly")
     await publisher.setLocalDescription(await publisher.createOffer())
-    answer = await relay.publish(room, slot, publisher.localDescription.sdp, "offer")
-    await publisher.setRemoteDescription(RTCSessionDescription(answer["sdp"], answer["type"]))
+    feed = talk_feed(room, int(room.split(":")[1]), slot, "", max_publishers=4, recorded=True)
+    call = PublishCall(**feed.model_dump(), sdp=publisher.localDescription.sdp, type="offer")
+    answer = await relay.publish(call)
+    await publisher.setRemoteDescription(RTCSessionDescription(answer.sdp, answer.type))
     return publisher, stop
+
+
+def watch_hall(room: str, sdp: str) -> WatchCall:
+    """A viewer of a talk's hall and floor."""
+    return WatchCall(
+        room=room, sdp=sdp, type="offer", video=[["hall"], ["floor"]], audio=[["hall"], ["floor"]]
+    )
 
 
 def test_keyframes_are_told_apart_for_vp8_and_h264() -> None:
@@ -80,8 +87,8 @@ def test_frames_go_from_the_publishers_receiver_to_viewers_and_never_to_a_decode
             pumps.append(asyncio.ensure_future(pump()))
 
         await viewer.setLocalDescription(await viewer.createOffer())
-        answer = await relay.watch("talk:1", viewer.localDescription.sdp, "offer")
-        await viewer.setRemoteDescription(RTCSessionDescription(answer["sdp"], answer["type"]))
+        answer = await relay.watch(watch_hall("talk:1", viewer.localDescription.sdp))
+        await viewer.setRemoteDescription(RTCSessionDescription(answer.sdp, answer.type))
         assert await until(lambda: len(decoded) >= 20, 20)
 
         (peer,) = relay.rooms["talk:1"].publishers.values()
@@ -98,7 +105,7 @@ def test_frames_go_from_the_publishers_receiver_to_viewers_and_never_to_a_decode
         await publisher.close()
         stop()
         await relay.close()
-        assert relay.status() == {"peers": 0, "rooms": {}}
+        assert relay.status() == Status(peers=0, rooms={})
 
     asyncio.run(scenario())
 
@@ -115,8 +122,8 @@ def test_a_lost_packet_is_sent_again_when_the_viewer_asks_and_publishers_get_the
         viewer = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         video = viewer.addTransceiver("video", direction="recvonly")
         await viewer.setLocalDescription(await viewer.createOffer())
-        answer = await relay.watch("talk:2", viewer.localDescription.sdp, "offer")
-        await viewer.setRemoteDescription(RTCSessionDescription(answer["sdp"], answer["type"]))
+        answer = await relay.watch(watch_hall("talk:2", viewer.localDescription.sdp))
+        await viewer.setRemoteDescription(RTCSessionDescription(answer.sdp, answer.type))
         video_type = video._codecs[0].payloadType
         ice: Any = video.receiver.transport.transport
         receive = ice._recv
@@ -165,7 +172,7 @@ def test_a_talks_hall_feed_is_recorded_without_reencoding_and_plays_back(
 ) -> None:
     monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda **_: ["127.0.0.1"])
     # Both publishers start "in the same second": the second must not write over the first.
-    monkeypatch.setattr(relay_module, "recording_moment", lambda: "20261124T010203Z")
+    monkeypatch.setattr(rooms_module, "recording_moment", lambda: "20261124T010203Z")
     settings = Settings(data_dir=tmp_path, secret_key=SecretStr("r" * 40))
 
     async def scenario() -> None:
@@ -201,7 +208,7 @@ def test_a_relay_starting_finishes_interrupted_recordings_and_leaves_one_being_w
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda **_: ["127.0.0.1"])
-    monkeypatch.setattr(relay_module, "recording_moment", lambda: "20261124T010203Z")
+    monkeypatch.setattr(rooms_module, "recording_moment", lambda: "20261124T010203Z")
     settings = Settings(data_dir=tmp_path, secret_key=SecretStr("r" * 40))
     folder = tmp_path / "recordings" / "talk-7"
     folder.mkdir(parents=True)
@@ -259,7 +266,7 @@ def test_a_recording_that_cannot_start_is_tried_again_and_the_feed_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda **_: ["127.0.0.1"])
-    monkeypatch.setattr(relay_module, "RECORDING_RETRY_SECONDS", 0.5)
+    monkeypatch.setattr(recording_module, "RECORDING_RETRY_SECONDS", 0.5)
     settings = Settings(data_dir=tmp_path, secret_key=SecretStr("r" * 40))
     # The talk's folder cannot be made: a file is in its place.
     blocker = tmp_path / "recordings" / "talk-7"
@@ -314,7 +321,7 @@ def test_relay_processes_end_with_the_process_that_started_them() -> None:
     # Each parent starts a child the way `ketnoi serve` and `ketnoi live play` start the relay
     # and the player, prints its pid and waits; killed, it cannot pass anything on.
     child = (
-        "import time; from sessions.relay import die_with_parent; die_with_parent(); "
+        "import time; from server.media.relay.lifetime import die_with_parent; die_with_parent(); "
         "print('ready', flush=True); time.sleep(120)"
     )
     parent = (

@@ -6,13 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sessions.rules import (
+from server.media.rules import recording_copy, recording_name
+from sessions.live.rules import (
     FLOOR,
     HALL,
     RecordingName,
     parse_recording_name,
-    recording_copy,
-    recording_name,
     recording_tag,
 )
 
