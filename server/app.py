@@ -190,6 +190,15 @@ def build_app(
     )
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    # Pages name their icon; clients that ask the old place anyway are sent to it.
+    app.add_route("/favicon.ico", _favicon, include_in_schema=False)
     for router in routers:
         app.include_router(router)
     return app
+
+
+async def _favicon(request: Request) -> RedirectResponse:
+    del request
+    return RedirectResponse(
+        "/static/favicon.svg", status_code=301, headers={"cache-control": "public, max-age=86400"}
+    )

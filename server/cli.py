@@ -7,7 +7,7 @@ import signal
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -33,6 +33,24 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How the web process serves: its address, websocket limits, which proxies it believes."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        # Compression doubled the CPU per delivered message; chat frames are small.
+        "ws_per_message_deflate": False,
+        # A frame over the hub's limit is refused by the protocol (close 1009) before it is
+        # buffered, not read whole and then refused.
+        "ws_max_size": settings.hub_max_frame_bytes,
+        # X-Forwarded-For only from the proxies named: nobody else picks the address that
+        # throttles count against.
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": list(settings.trusted_proxies),
+        "log_level": "info",
+    }
+
+
 def _serve(settings: Settings, feed: Feed | None = None) -> None:
     from server.main import create_app
 
@@ -43,15 +61,7 @@ def _serve(settings: Settings, feed: Feed | None = None) -> None:
     # it unwinds through `finally`, so the children stop too.
     signal.signal(signal.SIGTERM, _exit_quietly)
     try:
-        uvicorn.run(
-            create_app(settings),
-            host=settings.host,
-            port=settings.port,
-            # Compression doubled the CPU per delivered message; chat frames are small.
-            ws_per_message_deflate=False,
-            proxy_headers=True,
-            log_level="info",
-        )
+        uvicorn.run(create_app(settings), **uvicorn_options(settings))
     finally:
         children.stop()
 

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     trusted_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["127.0.0.1", "localhost", "testserver"]
     )
+    # Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or networks);
+    # none by default, so no local process can choose the address its throttles count against.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     https: bool = False
     default_locale: str = "vi"
     redis_url: str = ""
@@ -63,6 +66,8 @@ class Settings(BaseSettings):
     hub_requests_per_minute: int = Field(default=600, ge=10)
     hub_errors_per_minute: int = Field(default=20, ge=1)
     hub_max_subscriptions: int = Field(default=100, ge=1)
+    # Sockets one account or attendance point may hold open at once (tabs, devices).
+    hub_max_sockets_per_member: int = Field(default=12, ge=1, le=1_000)
     hub_session_check_seconds: float = Field(default=3.0, gt=0)
     hub_presence_flush_seconds: float = Field(default=1.0, gt=0)
     hub_node_timeout_seconds: float = Field(default=12.0, gt=0)
@@ -84,7 +89,12 @@ class Settings(BaseSettings):
     relay_turn_secret: SecretStr = SecretStr("")
     relay_turn_ttl_seconds: int = Field(default=3_600, ge=60, le=86_400)
     relay_video_codec: str = Field(default="VP8", pattern="^(VP8|H264)$")
-    relay_max_sdp_bytes: int = Field(default=20_000, ge=1_000, le=200_000)
+    # Offers are bounded per media section (a browser lists every codec it has in each: about
+    # 5.2 KB per video section and 1.2 KB per audio section in Chromium 156) and by their count,
+    # so the largest booth call (7 people seen, 14 sections) fits with room to spare.
+    relay_max_sdp_section_bytes: int = Field(default=16_384, ge=1_000, le=65_536)
+    relay_max_sdp_sections: int = Field(default=20, ge=2, le=64)
+    relay_max_sdp_bytes: int = Field(default=262_144, ge=1_000, le=1_000_000)
     relay_max_peers: int = Field(default=600, ge=1)
     relay_connect_timeout_seconds: float = Field(default=20.0, gt=0)
     # A peer that stops answering ICE consent checks this many times in a row is closed.
@@ -120,7 +130,13 @@ class Settings(BaseSettings):
     smtp_from: str = "ketnoi <no-reply@localhost>"
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
 
-    @field_validator("trusted_hosts", "relay_ice_addresses", "relay_ice_servers", mode="before")
+    @field_validator(
+        "trusted_hosts",
+        "trusted_proxies",
+        "relay_ice_addresses",
+        "relay_ice_servers",
+        mode="before",
+    )
     @classmethod
     def _split_hosts(cls, value: object) -> object:
         if isinstance(value, str):

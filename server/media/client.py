@@ -28,7 +28,7 @@ from server.media.protocol import (
     Stopped,
     WatchCall,
 )
-from server.media.rules import TOKEN_HEADER, check_offer, relay_token
+from server.media.rules import TOKEN_HEADER, OfferLimits, check_offer, relay_token
 from server.realtime.hub import Hub
 from server.settings import Settings
 
@@ -142,7 +142,15 @@ CurrentRelay = Annotated[RelayClient, Depends(_relay)]
 
 def check_description(settings: Settings, sdp: str, kind: str) -> None:
     """Refuse (400) what cannot be an offer, before the relay opens anything."""
-    problem = check_offer(sdp, kind, settings.relay_max_sdp_bytes)
+    problem = check_offer(
+        sdp,
+        kind,
+        OfferLimits(
+            settings.relay_max_sdp_bytes,
+            settings.relay_max_sdp_section_bytes,
+            settings.relay_max_sdp_sections,
+        ),
+    )
     if problem:
         raise AppError(
             "bad_offer", N_("The connection offer was refused: %(reason)s"), reason=problem

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from server.rules import derive_token
@@ -36,16 +37,33 @@ def turn_credentials(secret: str, ttl_seconds: int, user: str, now: float) -> tu
     return username, base64.b64encode(digest).decode()
 
 
-def check_offer(sdp: str, kind: str, max_bytes: int) -> str | None:
+@dataclass(frozen=True, slots=True)
+class OfferLimits:
+    """How large an offer may be: in all, per media section, and in media sections."""
+
+    total_bytes: int
+    section_bytes: int
+    sections: int
+
+
+def check_offer(sdp: str, kind: str, limits: OfferLimits) -> str | None:
     """Why an offer is refused before any peer connection is opened, or None."""
     if kind != "offer":
         return "type must be offer"
-    if len(sdp.encode()) > max_bytes:
-        return f"the description is longer than {max_bytes} bytes"
+    if len(sdp.encode()) > limits.total_bytes:
+        return f"the description is longer than {limits.total_bytes} bytes"
     if not sdp.startswith("v=0"):
         return "not a session description"
-    if "\nm=audio " not in sdp and "\nm=video " not in sdp:
+    # The session part, then one part per media section ("m=" starts a line).
+    parts = sdp.split("\nm=")
+    media = parts[1:]
+    if not any(part.startswith(("audio ", "video ")) for part in media):
         return "the description has no audio or video"
+    if len(media) > limits.sections:
+        return f"the description has more than {limits.sections} media sections"
+    longest = max(len(part.encode()) for part in parts)
+    if longest > limits.section_bytes:
+        return f"a media section is longer than {limits.section_bytes} bytes"
     return None
 
 

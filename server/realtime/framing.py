@@ -8,23 +8,15 @@ from typing import Any
 from starlette.types import Send
 
 PROTOCOL_VERSION = 1
-
-
+# Close codes (docs/realtime.md): refused, server restarting, too far behind, too big a frame,
+# session ended, idle, too many sockets for one member.
 CLOSE_POLICY = 1008
-
-
 CLOSE_RESTART = 1012
-
-
 CLOSE_BEHIND = 1013
-
-
+CLOSE_TOO_BIG = 1009
 CLOSE_SESSION_ENDED = 4401
-
-
 CLOSE_IDLE = 4408
-
-
+CLOSE_TOO_MANY = 4429
 CLOSE_TIMEOUT_SECONDS = 2.0
 
 

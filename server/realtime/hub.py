@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -30,6 +31,7 @@ from server.realtime.framing import (
     CLOSE_RESTART,
     CLOSE_SESSION_ENDED,
     CLOSE_TIMEOUT_SECONDS,
+    CLOSE_TOO_MANY,
     PROTOCOL_VERSION,
     dumps,
     text_frame,
@@ -70,6 +72,8 @@ class Hub:
         self.bus = bus
         self.node = node
         self.connections: set[Connection] = set()
+        # Open sockets per member key, for `hub_max_sockets_per_member`.
+        self._sockets: Counter[str] = Counter()
         self.channels: dict[str, set[Connection]] = {}
         self.presence = PresenceBook()
         self._heard: dict[str, float] = {}
@@ -200,10 +204,15 @@ class Hub:
             async with self.sessionmaker() as db:
                 point_name = await self.point_namer(db, principal.point_id)
         await send({"type": "websocket.accept"})
+        member = member_of(principal, point_name)
+        if self._sockets[member.key] >= self.settings.hub_max_sockets_per_member:
+            # Accepted first, so the client reads why (before accept it would see a 403).
+            await send({"type": "websocket.close", "code": CLOSE_TOO_MANY})
+            return
         conn = Connection(
             send,
             principal,
-            member_of(principal, point_name),
+            member,
             locale,
             limits=self._limits,
             on_pending=self.flush_later,
@@ -211,6 +220,7 @@ class Hub:
         )
         conn.reader = asyncio.current_task()
         self.connections.add(conn)
+        self._sockets[member.key] += 1
         conn.send_json(
             {
                 "type": "hello",
@@ -365,6 +375,9 @@ class Hub:
             return
         conn.closed = True
         self.connections.discard(conn)
+        self._sockets[conn.member.key] -= 1
+        if self._sockets[conn.member.key] <= 0:
+            del self._sockets[conn.member.key]
         for channel in list(conn.subs):
             self._leave(conn, channel)
         for channel in list(conn.replaying):

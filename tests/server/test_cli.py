@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import unicodedata
 from pathlib import Path
+from typing import Any
 
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from sqlmodel import Session, func, select
 
+from server.cli import uvicorn_options
 from server.db import sync_url
 from server.events.models import Membership, Role
 from server.identity.models import Account
@@ -140,3 +144,39 @@ def test_placeholder_secret_stops_the_server_with_a_message(tmp_path: Path) -> N
     assert "placeholder" in result.stderr
     assert not (tmp_path / "d" / "ketnoi.sqlite3").exists()
     assert leaked not in result.stdout + result.stderr
+
+
+def _client_seen(settings: Settings, peer: str, forwarded: str) -> str:
+    """The client address the app sees behind `ketnoi serve`'s server options."""
+    seen: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        del receive, send
+        seen.append(scope["client"][0])
+
+    options = {k: v for k, v in uvicorn_options(settings).items() if k not in ("host", "port")}
+    config = uvicorn.Config(app, **options)
+    config.load()
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/",
+        "raw_path": b"/",
+        "query_string": b"",
+        "headers": [(b"x-forwarded-for", forwarded.encode())],
+        "client": (peer, 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+    asyncio.run(config.loaded_app(scope, None, None))
+    return seen[0]
+
+
+def test_forwarded_addresses_are_believed_only_from_the_proxies_named(settings: Settings) -> None:
+    # By default nobody is a proxy: a local process cannot choose the address it counts as.
+    assert _client_seen(settings, "127.0.0.1", "203.0.113.9") == "127.0.0.1"
+    behind = settings.model_copy(update={"trusted_proxies": ["10.0.0.2"]})
+    assert _client_seen(behind, "10.0.0.2", "203.0.113.9") == "203.0.113.9"
+    assert _client_seen(behind, "127.0.0.1", "203.0.113.9") == "127.0.0.1"

@@ -26,7 +26,7 @@ from server.media.relay.errors import RelayError, SlotTaken
 from server.media.relay.forward import Outlet, Source
 from server.media.relay.hooks import discard, roomy_sockets, tap
 from server.media.relay.recording import Recording, free_recording_path, recording_moment
-from server.media.rules import check_offer, loopback_only, recording_name
+from server.media.rules import OfferLimits, check_offer, loopback_only, recording_name
 from server.settings import Settings
 
 log = logging.getLogger("ketnoi.relay")
@@ -128,7 +128,15 @@ class Relay:
         return room
 
     async def _open(self, room: Room, role: str, sdp: str, kind: str) -> Peer:
-        problem = check_offer(sdp, kind, self.settings.relay_max_sdp_bytes)
+        problem = check_offer(
+            sdp,
+            kind,
+            OfferLimits(
+                self.settings.relay_max_sdp_bytes,
+                self.settings.relay_max_sdp_section_bytes,
+                self.settings.relay_max_sdp_sections,
+            ),
+        )
         if problem:
             raise RelayError(problem)
         if len(self.peers) >= self.settings.relay_max_peers:

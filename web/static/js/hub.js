@@ -177,7 +177,8 @@ export class Hub {
     let delay;
     if (code === 1013) {
       delay = Math.random() * 250;
-    } else if (code === 1008) {
+    } else if (code === 1008 || code === 4429) {
+      // Refused for abuse, or this member has as many sockets as allowed: try much later.
       delay = ABUSE_DELAY_MS * (0.75 + Math.random() * 0.5);
     } else {
       // Exponential with jitter, so 150 rooms cut by one outage do not return in lockstep.
