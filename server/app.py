@@ -81,9 +81,17 @@ class LocaleAndHeadersMiddleware:
             await response(scope, receive, send)
             return
 
+        # Pages and API answers may carry a secret (a join link, an invitation, someone's
+        # registration): none is kept by a browser or proxy cache unless its route says so.
+        # Static files set their own.
+        dynamic = not scope["path"].startswith("/static/")
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                headers = [*message.get("headers", []), *SECURITY_HEADERS]
+                if dynamic and not any(name.lower() == b"cache-control" for name, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -12,7 +12,7 @@ from server.errors import AppError, Forbidden
 from server.events.rules import member_key
 from server.i18n import N_
 from server.identity.auth import Principal
-from server.media.client import CurrentRelay, OfferIn, check_description
+from server.media.client import CurrentRelay, OfferIn, check_description, owner_of
 from server.media.protocol import Answer, PublishCall, RoomPolicy, StopCall, WatchCall
 
 router = APIRouter(prefix="/api", tags=["booths"])
@@ -73,9 +73,16 @@ async def watch(
     """See and hear the others in the call: each video and audio pair of the offer is one
     person, in the order they joined."""
     slot = await _caller(db, principal, booth_id)
+    assert principal is not None
     check_description(settings, offer.sdp, offer.type)
     return await relay.watch(
-        WatchCall(room=booth_channel(booth_id), sdp=offer.sdp, type=offer.type, others_than=slot)
+        WatchCall(
+            room=booth_channel(booth_id),
+            sdp=offer.sdp,
+            type=offer.type,
+            others_than=slot,
+            owner=owner_of(principal),
+        )
     )
 
 

@@ -42,11 +42,24 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
+async def hand_over(
+    db: AsyncSession,
+    settings: Settings,
+    request: Request,
+    response: Response,
+    token: str,
+    expires_at: datetime,
+) -> None:
+    """Switch this browser to a new session: whatever session it had ends on the server at
+    once (an account's does not live on behind a join link), and the new one's cookie is set."""
+    await revoke_session(db, request.cookies.get(SESSION_COOKIE))
+    set_session_cookie(response, settings, token, expires_at)
+
+
 async def sign_in(
     db: AsyncSession, settings: Settings, request: Request, response: Response, account_id: int
 ) -> None:
-    """End whatever session this browser had (rotation), start a new one, set its cookie."""
-    await revoke_session(db, request.cookies.get(SESSION_COOKIE))
+    """Start a session for an account and hand this browser over to it (rotation)."""
     expires = session_expiry(settings)
     token = await start_session(db, account_id=account_id, expires_at=expires)
-    set_session_cookie(response, settings, token, expires)
+    await hand_over(db, settings, request, response, token, expires)

@@ -15,8 +15,9 @@ from fastapi import Depends
 from pydantic import BaseModel, ConfigDict
 
 from server.deps import CurrentHub
-from server.errors import AppError
+from server.errors import AppError, NotFound
 from server.i18n import N_
+from server.identity.auth import Principal
 from server.media.protocol import (
     PATHS,
     Answer,
@@ -91,6 +92,11 @@ class RelayClient:
                 N_("The connection offer was refused: %(reason)s"),
                 reason=str(response.json().get("error", ""))[:200],
             )
+        if response.status_code == 404:
+            raise NotFound(
+                "connection_not_found",
+                N_("This video connection is not open any more. Reload the page to watch again."),
+            )
         if response.status_code == 409:
             raise RoomFull("room_full", N_("This call already has as many people as it may."))
         if response.status_code != 200:
@@ -138,6 +144,11 @@ def _relay(hub: CurrentHub) -> RelayClient:
 
 
 CurrentRelay = Annotated[RelayClient, Depends(_relay)]
+
+
+def owner_of(principal: Principal) -> str:
+    """How a caller's connections are marked as theirs: their sign-in session."""
+    return f"s{principal.session_id}"
 
 
 def check_description(settings: Settings, sdp: str, kind: str) -> None:

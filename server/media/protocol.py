@@ -66,11 +66,16 @@ class WatchCall(Offer):
     video: list[list[Slot]] = Field(default_factory=list, max_length=8)
     audio: list[list[Slot]] = Field(default_factory=list, max_length=8)
     others_than: Slot | None = None
+    # Whose connection this is (the caller's session): later calls about it must say so.
+    owner: str = Field(default="", max_length=64)
 
 
 class AudioCall(Message):
-    """Which slots a watching connection's first audio track follows, best first."""
+    """Which slots a watching connection's first audio track follows, best first. The
+    connection must be in `room` and belong to `owner`, or it is not found."""
 
+    room: str = Field(min_length=3, max_length=80)
+    owner: str = Field(default="", max_length=64)
     id: str = Field(min_length=1, max_length=64)
     slots: list[Slot] = Field(min_length=1, max_length=4)
 

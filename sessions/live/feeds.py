@@ -21,7 +21,14 @@ from server.events.access import role_in_event
 from server.events.models import Event, Role
 from server.events.rules import member_key, point_key, point_of
 from server.i18n import N_, gettext, language_name
-from server.media.client import CurrentRelay, OfferIn, RelayClient, check_description, relay_of
+from server.media.client import (
+    CurrentRelay,
+    OfferIn,
+    RelayClient,
+    check_description,
+    owner_of,
+    relay_of,
+)
 from server.media.protocol import Answer, AudioCall, PublishCall, StopCall, WatchCall
 from server.media.realtime import refresh_live
 from server.realtime.hub import Hub
@@ -89,10 +96,12 @@ async def watch(
     """Watch a talk: its video tracks get, in order, the hall and the floor; its audio tracks
     the hall (or the chosen interpretation) and the floor."""
     await talk_access(db, principal, talk_id)
+    assert principal is not None
     check_description(settings, offer.sdp, offer.type)
     return await relay.watch(
         WatchCall(
             room=talk_channel(talk_id),
+            owner=owner_of(principal),
             sdp=offer.sdp,
             type=offer.type,
             video=[[HALL], [FLOOR]],
@@ -157,7 +166,15 @@ async def choose_language(
 ) -> dict[str, str | None]:
     """Switch a watching connection's audio to an interpretation, or back to the hall."""
     await talk_access(db, principal, talk_id)
-    await relay.choose_audio(AudioCall(id=choice.id, slots=audio_slots(choice.language)))
+    assert principal is not None
+    await relay.choose_audio(
+        AudioCall(
+            room=talk_channel(talk_id),
+            owner=owner_of(principal),
+            id=choice.id,
+            slots=audio_slots(choice.language),
+        )
+    )
     return {"language": choice.language}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,7 +14,7 @@ from server.errors import AppError, Forbidden
 from server.events.access import can_see_event_people, role_in_event
 from server.events.models import Role
 from server.events.service import get_event
-from server.identity.cookies import set_session_cookie
+from server.identity.cookies import hand_over
 from sessions.points import service
 from sessions.points.access import organised_point
 
@@ -89,8 +89,11 @@ async def list_points(
 
 
 @router.post("/points/join")
-async def join_point(body: JoinIn, db: DbSession, settings: AppSettings) -> JSONResponse:
-    """Sign this PC in as the attendance point whose link it holds."""
+async def join_point(
+    body: JoinIn, request: Request, db: DbSession, settings: AppSettings
+) -> JSONResponse:
+    """Sign this PC in as the attendance point whose link it holds (ending any earlier
+    session)."""
     signed = await service.join_with_token(db, settings, body.token)
     out = JoinOut(
         point_id=signed.point.id or 0,
@@ -99,7 +102,7 @@ async def join_point(body: JoinIn, db: DbSession, settings: AppSettings) -> JSON
         expires_at=signed.expires_at,
     )
     response = JSONResponse(out.model_dump(mode="json"))
-    set_session_cookie(response, settings, signed.token, signed.expires_at)
+    await hand_over(db, settings, request, response, signed.token, signed.expires_at)
     return response
 
 

@@ -22,7 +22,7 @@ from server.events.access import require_role
 from server.events.models import AttendancePoint, Role
 from server.events.rules import is_international
 from server.events.service import get_event, get_point
-from server.identity.cookies import set_session_cookie
+from server.identity.cookies import hand_over
 from server.rules import zone_label
 from server.settings import Settings
 from server.templating import render
@@ -118,11 +118,11 @@ async def organiser_revoke(
 
 
 @router.get("/join/{token}")
-async def join_link(token: str, db: DbSession, settings: AppSettings) -> Response:
-    """Opening a point's link signs this PC in as that point."""
+async def join_link(token: str, request: Request, db: DbSession, settings: AppSettings) -> Response:
+    """Opening a point's link signs this PC in as that point (ending any earlier session)."""
     signed = await join_with_token(db, settings, token)
     response = RedirectResponse(f"/e/{signed.event.slug}/point", status_code=303)
-    set_session_cookie(response, settings, signed.token, signed.expires_at)
+    await hand_over(db, settings, request, response, signed.token, signed.expires_at)
     return response
 
 

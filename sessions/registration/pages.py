@@ -54,8 +54,6 @@ STATUS_LABELS = {
     RegistrationStatus.rejected: N_("rejected"),
 }
 CHECKED = frozenset({"yes", "on", "true", "1"})
-# Pages that show invitation links and personal data stay out of every cache.
-NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _event_view(event: Event) -> dict[str, str]:
@@ -295,7 +293,6 @@ async def _registrations_page(
         "csv_url": f"/e/{event.slug}/organiser/registrations.csv",
     }
     response = render(request, "organiser_registrations.html", context, status_code=status_code)
-    response.headers.update(NO_STORE)
     return response
 
 
@@ -402,5 +399,5 @@ async def organiser_registrations_csv(
     rows = await list_registrations(db, event.id)
     body = "\ufeff" + registrations_csv(rows, event.timezone)
     filename = f"registrations-{filename_part(event.slug)}.csv"
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"', **NO_STORE}
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(body.encode("utf-8"), media_type="text/csv; charset=utf-8", headers=headers)

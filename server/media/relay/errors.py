@@ -13,3 +13,9 @@ class SlotTaken(RelayError):
     """Someone publishes there already, and the newcomer did not ask to replace them."""
 
     status = 409
+
+
+class NotFound(RelayError):
+    """No such connection here (or not the caller's)."""
+
+    status = 404

@@ -22,7 +22,7 @@ from server.media.protocol import (
     Status,
     WatchCall,
 )
-from server.media.relay.errors import RelayError, SlotTaken
+from server.media.relay.errors import NotFound, RelayError, SlotTaken
 from server.media.relay.forward import Outlet, Source
 from server.media.relay.hooks import discard, roomy_sockets, tap
 from server.media.relay.recording import Recording, free_recording_path, recording_moment
@@ -44,6 +44,8 @@ class Peer:
     label: str = ""
     # A viewer in a call: its own slot, whose tracks it is not shown.
     own_slot: str | None = None
+    # Whose connection it is, as the caller named them.
+    owner: str = ""
     sources: list[Source] = field(default_factory=list)
     outlets: list[Outlet] = field(default_factory=list)
     recording: Recording | None = None
@@ -243,6 +245,7 @@ class Relay:
             self._forget_if_empty(room)
             raise
         peer.own_slot = call.others_than
+        peer.owner = call.owner
         wanted = {"video": list(call.video), "audio": list(call.audio)}
         seen = {"video": 0, "audio": 0}
         in_call = call.others_than is not None
@@ -286,8 +289,14 @@ class Relay:
     def choose_audio(self, call: AudioCall) -> None:
         """Switch a viewer's first audio track to other slots (an interpretation, the hall)."""
         peer = self.peers.get(call.id)
-        if peer is None or peer.role != "viewer":
-            raise RelayError("no such viewer")
+        if (
+            peer is None
+            or peer.role != "viewer"
+            or peer.room.name != call.room
+            or not secrets.compare_digest(peer.owner, call.owner)
+        ):
+            # Another room's or another person's viewer is not told apart from none.
+            raise NotFound("no such viewer")
         for outlet in peer.outlets:
             if outlet.kind == "audio":
                 outlet.slots = list(call.slots)

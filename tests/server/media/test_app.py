@@ -56,5 +56,5 @@ def test_a_call_that_is_not_its_model_is_refused_and_changes_nothing(tmp_path: P
         assert client.post("/stop", json={"room": "talk:1", "slot": "hall"}).json() == {
             "stopped": False
         }
-        response = client.post("/audio", json={"id": "nobody", "slots": ["hall"]})
-        assert (response.status_code, response.json()) == (400, {"error": "no such viewer"})
+        response = client.post("/audio", json={"room": "talk:1", "id": "nobody", "slots": ["hall"]})
+        assert (response.status_code, response.json()) == (404, {"error": "no such viewer"})

@@ -18,9 +18,10 @@ import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from pydantic import SecretStr
 
-from server.media.protocol import PublishCall, Status, WatchCall
+from server.media.protocol import AudioCall, PublishCall, Status, WatchCall
 from server.media.relay import recording as recording_module
 from server.media.relay import rooms as rooms_module
+from server.media.relay.errors import NotFound
 from server.media.relay.hooks import DECODER_QUEUE, Tap, check_hooks
 from server.media.relay.recording import claim_recordings, recover_recordings
 from server.media.relay.rooms import Relay
@@ -50,7 +51,12 @@ async def publish_pattern(
 def watch_hall(room: str, sdp: str) -> WatchCall:
     """A viewer of a talk's hall and floor."""
     return WatchCall(
-        room=room, sdp=sdp, type="offer", video=[["hall"], ["floor"]], audio=[["hall"], ["floor"]]
+        room=room,
+        sdp=sdp,
+        type="offer",
+        video=[["hall"], ["floor"]],
+        audio=[["hall"], ["floor"]],
+        owner="s1",
     )
 
 
@@ -99,6 +105,12 @@ def test_frames_go_from_the_publishers_receiver_to_viewers_and_never_to_a_decode
             assert receiver.track._queue.empty()  # type: ignore[attr-defined]
         video = next(s for s in peer.sources if s.kind == "video")
         assert video.frames >= 20
+        # The viewer's audio is switched only in its own room and by its owner.
+        viewing = next(iter(relay.rooms["talk:1"].viewers))
+        for room, owner in (("talk:2", "s1"), ("talk:1", "s2"), ("talk:1", "")):
+            with pytest.raises(NotFound):
+                relay.choose_audio(AudioCall(room=room, owner=owner, id=viewing, slots=["hall"]))
+        relay.choose_audio(AudioCall(room="talk:1", owner="s1", id=viewing, slots=["lang:en"]))
         await viewer.close()
         for task in pumps:
             task.cancel()

@@ -231,10 +231,19 @@ def test_a_viewer_hears_the_interpretation_it_chooses_and_switches_back(
             assert await until(lambda: listener.audio.samples > 96_000, 10)
             assert 400 < listener.audio.hertz < 480
 
-            stranger = await tokyo.post(
-                f"/api/talks/{talk}/language", json={"id": "no-such-peer", "language": "en"}
-            )
-            assert stranger.status_code == 400
+            # Nobody switches a connection that is not theirs: answered like one that does
+            # not exist (another talk's is refused by the relay, tests/server/media).
+            for who, where, peer_id in (
+                (tokyo, talk, "no-such-peer"),
+                (hanoi, talk, listener.id),
+                (desk, talk, listener.id),
+            ):
+                refused = await who.post(
+                    f"/api/talks/{where}/language", json={"id": peer_id, "language": "en"}
+                )
+                assert refused.status_code == 404, (where, peer_id)
+                assert refused.json()["error"]["code"] == "connection_not_found"
+                assert "Tải lại trang" in refused.json()["error"]["message"]
             for peer in (listener, other, english, hall):
                 await peer.close()
 

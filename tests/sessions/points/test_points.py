@@ -273,3 +273,56 @@ def test_organiser_page_rotates_a_link_with_a_form(
     assert response.status_code == 200
     assert token not in response.text
     assert client.post("/api/points/join", json={"token": token}).status_code == 404
+
+
+def _session_of(client: TestClient) -> str:
+    """The session token the client's browser holds now."""
+    (token,) = {c.value for c in client.cookies.jar if c.name == SESSION_COOKIE and c.value}
+    return token
+
+
+def _holder_of(client: TestClient, token: str) -> TestClient:
+    """Another browser holding that session token."""
+    other = TestClient(client.app, base_url="http://testserver")
+    other.cookies.set(SESSION_COOKIE, token)
+    return other
+
+
+def test_opening_a_join_link_while_signed_in_ends_the_accounts_session(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
+    event = add_event(db)
+    _, token = add_point(db, event, settings.secret_key.get_secret_value())
+    add_account(db, email="org@example.vn", role=Role.organiser, event=event)
+    assert login(client, "org@example.vn") == 200
+    account_session = _session_of(client)
+    assert _holder_of(client, account_session).get("/api/me").status_code == 200
+    assert client.get(f"/join/{token}", follow_redirects=False).status_code == 303
+    assert client.get("/api/me").json()["account"] is None
+    # The account's session is over on the server, not only forgotten by this browser.
+    assert _holder_of(client, account_session).get("/api/me").status_code == 401
+    # The same through the JSON API.
+    other = TestClient(client.app, base_url="http://testserver")
+    assert login(other, "org@example.vn") == 200
+    again = _session_of(other)
+    assert other.post("/api/points/join", json={"token": token}).status_code == 200
+    assert _holder_of(client, again).get("/api/me").status_code == 401
+
+
+def test_answers_that_carry_join_links_are_never_cached(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
+    event = add_event(db)
+    point, _ = add_point(db, event, settings.secret_key.get_secret_value())
+    add_account(db, email="org@example.vn", role=Role.organiser, event=event)
+    assert login(client, "org@example.vn") == 200
+    for response in (
+        client.get(f"/e/{event.slug}/organiser/points"),
+        client.get(f"/api/events/{event.slug}/points"),
+        client.post(f"/api/points/{point.id}/join-link"),
+    ):
+        assert response.status_code == 200
+        assert "/join/" in response.text
+        assert response.headers["cache-control"] == "no-store"
+    # Static files keep their own caching.
+    assert "no-store" not in client.get("/static/ketnoi.css").headers.get("cache-control", "")
