@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import time
+from dataclasses import replace
 from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
@@ -401,6 +402,9 @@ class Hub:
         access = await kind.authorise(db, principal, channel.partition(":")[2])
         if access is None:
             raise Forbidden("channel_forbidden", N_("You may not follow this channel."))
+        if access.can_post and not kind.chat:
+            # Posting rights come from the kind: nobody writes where the kind carries no chat.
+            access = replace(access, can_post=False)
         return access
 
     async def _subscribe(self, call: Call, request: Subscribe) -> dict[str, Any]:

@@ -243,3 +243,21 @@ def test_a_silent_socket_is_closed_and_its_room_shown_offline(
 
 
 # -- stopping the server ---------------------------------------------------------------------
+
+
+def test_nobody_chats_where_the_channel_kind_carries_no_chat(
+    hub_client: TestClient, world: World
+) -> None:
+    event = f"event:{world.event.id}"
+    point = f"point:{world.tokyo_point.id}"
+    with (
+        connect(hub_client, world.organiser) as organiser,
+        connect(hub_client, world.tokyo) as room,
+    ):
+        for peer, channel in ((organiser, event), (room, event), (room, point)):
+            peer.ok("subscribe", channel=channel)
+            sent = peer.request("chat.send", channel=channel, client_id="x1", body="Xin chào")
+            assert (sent["type"], sent["code"]) == ("error", "chat_forbidden"), channel
+        # Where the kind carries chat, the same people write.
+        talk = f"talk:{world.talk.id}"
+        assert organiser.ok("chat.send", channel=talk, client_id="t1", body="Xin chào")["seq"] == 1
