@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from booths.stands.access import authorise_booth
 from booths.stands.channels import booth_channel
 from server.deps import AppSettings, DbSession, MaybePrincipal
-from server.errors import AppError, Forbidden
+from server.errors import AppError, NotFound
 from server.events.rules import member_key
 from server.i18n import N_
 from server.identity.auth import Principal
@@ -31,7 +31,8 @@ async def _caller(db: AsyncSession, principal: Principal | None, booth_id: int) 
     if principal is None:
         raise AppError("sign_in_required", N_("Please sign in."), status_code=401)
     if await authorise_booth(db, principal, str(booth_id)) is None:
-        raise Forbidden("forbidden", N_("You do not have permission to do this."))
+        # A booth of an event the caller is not in is answered as one that does not exist.
+        raise NotFound("booth_not_found", N_("No such booth."))
     return caller_slot(principal)
 
 

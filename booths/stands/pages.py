@@ -71,6 +71,7 @@ async def booths_page(
     """An event's booths, for its members and attendance points."""
     event = await get_event(db, slug)
     assert event.id is not None
+    assert event.id is not None
     await _member_of_event(db, principal, event.id)
     booths = await list_booths(db, event.id)
     return render(
@@ -91,10 +92,11 @@ async def booth_page(
 ) -> Response:
     """A booth: its products, and a video call of up to `booth_call_max_people` people."""
     event = await get_event(db, slug)
+    assert event.id is not None
+    await _member_of_event(db, principal, event.id)
     booth = await get_booth(db, booth_id)
     if booth.event_id != event.id:
         raise NotFound("booth_not_found", N_("No such booth."))
-    await _member_of_event(db, principal, booth.event_id)
     assert principal is not None
     access = await authorise_booth(db, principal, str(booth_id))
     products = await list_products(db, booth_id)
@@ -116,7 +118,8 @@ async def old_booths_page(event_id: int, db: DbSession, principal: MaybePrincipa
     event = await db.get(Event, event_id)
     if event is None:
         raise NotFound("event_not_found", N_("No such event."))
-    await _member_of_event(db, principal, event_id)
+    assert event.id is not None
+    await _member_of_event(db, principal, event.id)
     return RedirectResponse(f"/e/{event.slug}/booths", status_code=308)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.errors import Forbidden, Unauthorised
+from server.errors import AppError, Forbidden, Unauthorised
 from server.events.channels import event_channel
 from server.events.models import Membership, Role
 from server.identity.auth import Principal
@@ -95,6 +95,18 @@ async def require_standing(
     standing = await standing_in(db, principal, event_id)
     if standing is None:
         raise Forbidden("forbidden", FORBIDDEN)
+    return standing
+
+
+async def standing_or_hidden(
+    db: AsyncSession, principal: Principal, event_id: int, missing: AppError
+) -> Standing:
+    """The caller's standing in the event of a resource they asked for by id. A caller with
+    none is answered `missing`, as for an id that does not exist, so ids of other events
+    cannot be told apart from free ones."""
+    standing = await standing_in(db, principal, event_id)
+    if standing is None:
+        raise missing
     return standing
 
 

@@ -7,9 +7,9 @@ import contextlib
 import json
 import logging
 import time
-from dataclasses import replace
 from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import replace
 from typing import Any
 
 from pydantic import ValidationError

@@ -21,15 +21,17 @@ async def authorise_talk(db: AsyncSession, principal: Principal, ident: str) -> 
 
 
 async def talk_access(db: AsyncSession, principal: Principal | None, talk_id: int) -> Access:
-    """The caller's access to a talk; 401, 404 or 403 when there is none."""
+    """The caller's access to a talk; 401 signed out, else 404 when there is none (a talk of
+    an event the caller is not in is answered as one that does not exist)."""
     if principal is None:
         raise AppError("sign_in_required", N_("Please sign in."), status_code=401)
+    missing = NotFound("talk_not_found", N_("No such talk."))
     talk = await db.get(Talk, talk_id)
     if talk is None:
-        raise NotFound("talk_not_found", N_("No such talk."))
+        raise missing
     access = await event_access(db, principal, talk.event_id)
     if access is None:
-        raise Forbidden("forbidden", N_("You do not have permission to do this."))
+        raise missing
     return access
 
 

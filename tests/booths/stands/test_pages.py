@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from booths.catalogue.models import Product
 from booths.stands.models import Booth
-from server.events.models import Role
+from server.events.models import Membership, Role
+from server.identity.models import Account
 from tests.factories import add_account, add_event, add_organisation
 from tests.server.identity.test_auth import login
 
@@ -105,5 +106,11 @@ def test_booth_pages_live_under_their_event_and_the_old_addresses_redirect(
     page = client.get(f"/e/{event.slug}/booths/{booth.id}")
     assert page.status_code == 200
     assert f'href="/e/{event.slug}/booths"' in page.text
-    # A booth is found only under its own event.
+    # A booth is found only under its own event; to someone outside an event, any booth id
+    # there is refused alike, so ids cannot be enumerated.
+    assert client.get(f"/e/{other.slug}/booths/{booth.id}").status_code == 403
+    assert client.get(f"/e/{other.slug}/booths/999999").status_code == 403
+    account = db.exec(select(Account).where(Account.email == "mua@example.vn")).one()
+    db.add(Membership(account_id=account.id or 0, event_id=other.id or 0, role=Role.buyer))
+    db.commit()
     assert client.get(f"/e/{other.slug}/booths/{booth.id}").status_code == 404

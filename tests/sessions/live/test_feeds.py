@@ -282,7 +282,8 @@ def test_bad_offers_and_strangers_are_refused_and_leave_nothing_open(
                 # Well-formed on the surface; the relay cannot use it.
                 (tokyo, {"sdp": good, "type": "offer"}, 400, "bad_offer"),
                 (nobody, {"sdp": good, "type": "offer"}, 401, "sign_in_required"),
-                (elsewhere, {"sdp": good, "type": "offer"}, 403, "forbidden"),
+                # Another event's talk is answered as no talk at all.
+                (elsewhere, {"sdp": good, "type": "offer"}, 404, "talk_not_found"),
             ]
             for client, body, status, code in cases:
                 response = await client.post(path, json=body)
