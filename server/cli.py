@@ -94,19 +94,30 @@ def demo(
     serve_after: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Serve after seeding.")
     ] = True,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Start over: wipe what was done in the demo.")
+    ] = False,
 ) -> None:
-    """Create or refresh the demo database from the seeds, then serve it."""
+    """Seed the demo database when it is empty or holds another day's demo (or with --reset);
+    else keep it as people left it. Then serve it."""
     from server.demo.data import DEMO_PASSWORD, ORGANISER_EMAIL
-    from server.demo.seed import DemoRefused, refresh_demo
+    from server.demo.seed import DemoRefused, DemoState, refresh_demo
 
     settings = _settings(data_dir, host, port)
     today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
     try:
-        summary = asyncio.run(refresh_demo(settings, today))
+        summary, state = asyncio.run(refresh_demo(settings, today, reset=reset))
     except DemoRefused as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
     typer.echo(f"ketnoi demo: {settings.public_base_url}")
+    typer.echo(
+        {
+            DemoState.seeded: "  a new demo was seeded",
+            DemoState.refreshed: "  the demo was seeded afresh for today (what was done in it is gone)",
+            DemoState.kept: "  the demo is kept as it was left (start over with `ketnoi demo --reset`)",
+        }[state]
+    )
     typer.echo(
         f"  {summary.events} events, {summary.points} attendance points ({summary.international_points} abroad), "
         + ", ".join(f"{n} {what}" for what, n in summary.counts.items())

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
+import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
 from sqlalchemy import delete
@@ -13,6 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.db import make_engine, make_sessionmaker
+from server.demo import data as demo_data
 from server.demo.data import (
     ACCOUNTS,
     DEMO_PASSWORD,
@@ -38,6 +43,14 @@ DEMO_SLUGS = frozenset(seed.slug for seed in EVENTS)
 
 class DemoRefused(RuntimeError):
     """The database holds real events: the demo will not touch it."""
+
+
+class DemoState(enum.Enum):
+    """What starting the demo did to its database."""
+
+    seeded = "seeded"  # it was empty
+    kept = "kept"  # it held this demo for today, left as people left it
+    refreshed = "refreshed"  # it held another day's or release's demo, or a reset was asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,23 +197,98 @@ async def seed_demo(
     )
 
 
-async def refresh_demo(settings: Settings, today: date) -> DemoSummary:
-    """Migrate, wipe the previous demo and seed it afresh; refuses a database with real events."""
+# What the data folder remembers of the demo it holds: which demo data, for which day.
+MARKER = "demo-seed.json"
+
+
+def demo_version() -> str:
+    """A fingerprint of the demo's data: another release's demo is seeded afresh."""
+    return hashlib.sha256(Path(demo_data.__file__).read_bytes()).hexdigest()[:16]
+
+
+def _summary_json(summary: DemoSummary) -> dict[str, Any]:
+    return {
+        **{k: getattr(summary, k) for k in ("events", "points", "international_points")},
+        "accounts": summary.accounts,
+        "abroad_join_url": summary.abroad_join_url,
+        "home_join_urls": list(summary.home_join_urls),
+        "counts": dict(summary.counts),
+        "live_feed": summary.live_feed.model_dump(mode="json") if summary.live_feed else None,
+    }
+
+
+def _summary_from(raw: dict[str, Any]) -> DemoSummary:
+    feed = raw.get("live_feed")
+    return DemoSummary(
+        events=int(raw["events"]),
+        points=int(raw["points"]),
+        international_points=int(raw["international_points"]),
+        accounts=int(raw["accounts"]),
+        abroad_join_url=str(raw["abroad_join_url"]),
+        home_join_urls=(str(raw["home_join_urls"][0]), str(raw["home_join_urls"][1])),
+        counts={str(k): int(v) for k, v in raw["counts"].items()},
+        live_feed=Feed.model_validate(feed) if feed else None,
+    )
+
+
+def _kept_summary(settings: Settings, today: date) -> DemoSummary | None:
+    """The summary of the demo the data folder holds, when it is this demo for this day."""
+    try:
+        raw = json.loads((settings.data_dir / MARKER).read_text(encoding="utf-8"))
+        if raw.get("version") != demo_version() or raw.get("day") != today.isoformat():
+            return None
+        return _summary_from(raw["summary"])
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
+async def _current_links(db: AsyncSession, settings: Settings, kept: DemoSummary) -> DemoSummary:
+    """The kept summary with the sample points' links as they are now (an organiser may have
+    rotated one since)."""
+    secret, base = settings.secret_key.get_secret_value(), settings.public_base_url
+    rows = await db.exec(
+        select(AttendancePoint.name, AttendancePoint.join_nonce)
+        .join(Event, col(Event.id) == col(AttendancePoint.event_id))
+        .where(Event.slug == EVENTS[0].slug)
+    )
+    nonces = dict(rows.all())
+
+    def link(name: str, old: str) -> str:
+        nonce = nonces.get(name)
+        return join_url(base, join_token(secret, nonce)) if nonce else old
+
+    home = SAMPLE_HOME_POINTS
+    return replace(
+        kept,
+        abroad_join_url=link(SAMPLE_ABROAD_POINT, kept.abroad_join_url),
+        home_join_urls=(
+            link(home[0], kept.home_join_urls[0]),
+            link(home[1], kept.home_join_urls[1]),
+        ),
+    )
+
+
+async def refresh_demo(
+    settings: Settings, today: date, *, reset: bool = False
+) -> tuple[DemoSummary, DemoState]:
+    """Migrate, then keep the demo the database holds (what people did in it included) when
+    it is this demo for `today`; else, or with `reset`, wipe it and seed it afresh. Refuses a
+    database with real events."""
     await anyio.to_thread.run_sync(upgrade, settings)
     engine = make_engine(settings)
     try:
         async with make_sessionmaker(engine)() as db:
-            others = await db.exec(
-                select(Event.slug)
-                .where(col(Event.slug).not_in(DEMO_SLUGS))
-                .order_by(col(Event.slug))
-            )
-            foreign = list(others.all())
+            slugs = list((await db.exec(select(Event.slug).order_by(col(Event.slug)))).all())
+            foreign = [slug for slug in slugs if slug not in DEMO_SLUGS]
             if foreign:
                 raise DemoRefused(
                     f"the database holds {len(foreign)} event(s) that are not the demo "
                     f"({', '.join(foreign[:5])}); the demo only runs on a database of its own"
                 )
+            kept = None if reset else _kept_summary(settings, today)
+            if kept is not None and set(slugs) == set(DEMO_SLUGS):
+                return await _current_links(db, settings, kept), DemoState.kept
+            state = DemoState.seeded if not slugs else DemoState.refreshed
             # Only demo events exist, so every row belongs to the demo; children go first.
             for table in reversed(metadata.sorted_tables):
                 await db.exec(delete(table))
@@ -208,4 +296,10 @@ async def refresh_demo(settings: Settings, today: date) -> DemoSummary:
             await db.commit()
     finally:
         await engine.dispose()
-    return summary
+    marker = {
+        "version": demo_version(),
+        "day": today.isoformat(),
+        "summary": _summary_json(summary),
+    }
+    (settings.data_dir / MARKER).write_text(json.dumps(marker, ensure_ascii=False), "utf-8")
+    return summary, state

@@ -19,7 +19,7 @@ from booths.catalogue.models import Product
 from booths.stands.models import Booth
 from server.db import make_engine, make_sessionmaker
 from server.demo.data import DEMO_PASSWORD, ORGANISER_EMAIL
-from server.demo.seed import DemoRefused, DemoSummary, refresh_demo
+from server.demo.seed import DemoRefused, DemoState, DemoSummary, refresh_demo
 from server.events.models import AttendancePoint, Event, EventKind, Membership, Role
 from server.identity.auth import verify_password
 from server.identity.models import Account
@@ -88,7 +88,7 @@ def read_back(settings: Settings) -> Snapshot:
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, DemoSummary, Snapshot]:
     """One demo database shared by the read-only tests of this module."""
     settings = make_settings(tmp_path_factory.mktemp("demo"))
-    summary = asyncio.run(refresh_demo(settings, TODAY))
+    summary, _ = asyncio.run(refresh_demo(settings, TODAY))
     return settings, summary, read_back(settings)
 
 
@@ -269,9 +269,11 @@ def test_organiser_signs_in_and_runs_both_events(
 def test_refresh_twice_gives_the_same_demo(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
 
-    first = asyncio.run(refresh_demo(settings, TODAY))
+    first, state = asyncio.run(refresh_demo(settings, TODAY))
+    assert state == DemoState.seeded
     before = read_back(settings)
-    second = asyncio.run(refresh_demo(settings, TODAY))
+    second, state = asyncio.run(refresh_demo(settings, TODAY, reset=True))
+    assert state == DemoState.refreshed
     after = read_back(settings)
 
     assert first == second
@@ -328,3 +330,38 @@ def test_refresh_refuses_a_database_with_a_real_event(tmp_path: Path) -> None:
     assert (real.title_vi, real.starts_at) == ("Hội chợ thật", starts)
     assert after.event(CONFERENCE).starts_at.astimezone(VN).date() == TODAY
     assert len(after.points_of(CONFERENCE)) == 150
+
+
+def test_starting_the_demo_again_keeps_what_people_did_until_another_day_or_a_reset(
+    tmp_path: Path,
+) -> None:
+    settings = make_settings(tmp_path)
+    first, _ = asyncio.run(refresh_demo(settings, TODAY))
+
+    async def add_account_row() -> None:
+        engine = make_engine(settings)
+        try:
+            async with make_sessionmaker(engine)() as db:
+                db.add(
+                    Account(email="moi@example.vn", email_key="moi@example.vn", display_name="Mới")
+                )
+                await db.commit()
+        finally:
+            await engine.dispose()
+
+    def emails() -> set[str]:
+        return {a.email for a in read_back(settings).accounts}
+
+    asyncio.run(add_account_row())
+    again, state = asyncio.run(refresh_demo(settings, TODAY))
+    assert state == DemoState.kept
+    assert again == first
+    assert "moi@example.vn" in emails()
+    # Another day: the agenda is today's again, so the demo is seeded afresh.
+    _, state = asyncio.run(refresh_demo(settings, TODAY + timedelta(days=1)))
+    assert state == DemoState.refreshed
+    assert "moi@example.vn" not in emails()
+    asyncio.run(add_account_row())
+    _, state = asyncio.run(refresh_demo(settings, TODAY + timedelta(days=1), reset=True))
+    assert state == DemoState.refreshed
+    assert "moi@example.vn" not in emails()
