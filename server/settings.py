@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     text_max_length: int = Field(default=2_000, ge=100, le=100_000)
     login_failures_per_window: int = Field(default=5, ge=1)
     login_failure_window_seconds: int = Field(default=300, ge=1)
+    # How long each sign-in on an email past its failures waits (it is slowed, never refused).
+    login_slow_seconds: float = Field(default=3.0, ge=0, le=60)
     signups_per_hour_per_ip: int = Field(default=20, ge=1)
     session_days: int = Field(default=14, ge=1, le=365)
     invitation_days: int = Field(default=7, ge=1, le=90)

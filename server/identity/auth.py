@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -79,13 +80,20 @@ def limiter_storage(settings: Settings) -> Storage:
 
 
 class LoginThrottle:
-    """Counts failed logins per email and per client address in a moving window."""
+    """Counts failed logins per email and per client address in a moving window.
+
+    An address past its failures is refused. An email past its failures is only slowed:
+    every attempt on it waits `login_slow_seconds` first, and the right password still gets in,
+    so nobody can lock the owner out by failing on purpose from other addresses, while each of
+    those addresses runs into its own limit.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self._limiter = MovingWindowRateLimiter(limiter_storage(settings))
         self._item = RateLimitItemPerSecond(
             settings.login_failures_per_window, settings.login_failure_window_seconds
         )
+        self.slow_seconds = settings.login_slow_seconds
 
     async def allowed(self, *keys: str) -> bool:
         """False while any key has used up its failures."""
@@ -105,10 +113,12 @@ async def authenticate(
 ) -> Account:
     """The account for these credentials; one message for unknown email and wrong password."""
     keys = (f"email:{email_key(email)}", f"ip:{client}")
-    if not await throttle.allowed(*keys):
+    if not await throttle.allowed(keys[1]):
         raise TooMany(
             "login_throttled", "Too many failed sign-in attempts. Please wait a few minutes."
         )
+    if not await throttle.allowed(keys[0]):
+        await asyncio.sleep(throttle.slow_seconds)
     account = (await db.exec(select(Account).where(Account.email_key == email_key(email)))).first()
     ok = await verify_password(account.password_hash if account else None, password)
     if account is None or not ok or not account.is_active:

@@ -11,6 +11,8 @@ from sqlmodel import Session, func, select
 
 from server.events.models import Role
 from server.identity.models import Account, AuthSession
+from server.main import create_app
+from server.settings import Settings
 from tests.factories import PASSWORD, add_account, add_event
 
 
@@ -101,6 +103,25 @@ def test_failed_logins_are_throttled_even_for_the_right_password(
     assert response.status_code == 429
     assert response.json()["error"]["code"] == "login_throttled"
     assert session_count(db) == 0
+
+
+def test_failing_on_purpose_from_other_addresses_does_not_lock_the_owner_out(
+    settings: Settings, db: Session
+) -> None:
+    add_account(db, email="owner@example.vn")
+    app = create_app(settings.model_copy(update={"login_slow_seconds": 0.2}))
+    with TestClient(app, base_url="http://testserver") as first:
+        # Guesses from three addresses: each address runs into its own limit...
+        for n in range(3):
+            guesser = TestClient(app, base_url="http://testserver", client=(f"203.0.113.{n}", 1))
+            for _ in range(5):
+                assert login(guesser, "owner@example.vn", "guess-guess-guess") == 401
+            assert login(guesser, "owner@example.vn", "guess-guess-guess") == 429
+        # ...while the email, far past its failures, is only slowed: the owner gets in.
+        owner = TestClient(app, base_url="http://testserver", client=("198.51.100.7", 1))
+        assert login(owner, "owner@example.vn", "guess-guess-guess") == 401
+        assert login(owner, "owner@example.vn") == 200
+        assert first.get("/healthz").status_code == 200
 
 
 def test_logout_ends_the_session_at_once(client: TestClient, db: Session) -> None:
