@@ -31,6 +31,7 @@ from server.errors import (
 from server.i18n import LANG_COOKIE, N_, gettext, negotiate, set_locale
 from server.identity.auth import LoginThrottle
 from server.identity.csrf import SameOriginMiddleware
+from server.inputs import TextInputMiddleware
 from server.realtime.attendance import AttendanceRecorder
 from server.realtime.bus import Bus, LocalBus, RedisBus
 from server.realtime.hub import Hub
@@ -107,6 +108,15 @@ async def _page_error(request: Request, status: int, code: str, message: str) ->
         {"status": status, "code": code, "message": message},
         status_code=status,
     )
+
+
+async def _unusable_text(request: Request, character: str) -> Response:
+    error = AppError(
+        "invalid_text",
+        N_("The text holds a character that cannot be used (%(character)s)."),
+        character=character,
+    )
+    return await _on_app_error(request, error)
 
 
 async def _on_app_error(request: Request, exc: Exception) -> Response:
@@ -190,6 +200,9 @@ def build_app(
     # Innermost, so an over-long chunked body becomes our JSON 413 through the error handlers.
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)
     app.add_middleware(HubMiddleware)
+    app.add_middleware(
+        TextInputMiddleware, refuse=_unusable_text, max_body_bytes=settings.max_body_bytes
+    )
     app.add_middleware(SameOriginMiddleware, public_base_url=settings.public_base_url)
     app.add_middleware(
         LocaleAndHeadersMiddleware,

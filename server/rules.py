@@ -19,6 +19,46 @@ def normalise_text(value: str) -> str:
     return unicodedata.normalize("NFC", value).strip()
 
 
+# Control characters text may hold: tab, newline, carriage return. Every other C0 or C1
+# control (NUL, BEL, ESC...) and every lone surrogate is refused wherever text comes in.
+ALLOWED_CONTROLS = frozenset("\t\n\r")
+# What a message made only of is empty: controls, format characters (zero-width space, joiners,
+# bidi marks) and spaces.
+BLANK_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
+def unusable_character(text: str) -> str | None:
+    """The first character no text may hold (`U+0000`), or None."""
+    for ch in text:
+        if ch in ALLOWED_CONTROLS:
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cs"):
+            return f"U+{ord(ch):04X}"
+    return None
+
+
+def unusable_in(value: object) -> str | None:
+    """The first unusable character in any string of a parsed JSON value (keys included)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found = unusable_character(item)
+            if found:
+                return found
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+def is_blank(text: str) -> bool:
+    """Whether a text shows nothing: only spaces, controls and invisible format characters."""
+    return all(unicodedata.category(ch) in BLANK_CATEGORIES for ch in text)
+
+
 def email_key(email: str) -> str:
     """The spelling that decides uniqueness: NFC, then case-folded."""
     return unicodedata.normalize("NFC", email).strip().casefold()

@@ -15,12 +15,15 @@ from server.chat.store import MessageRow, new_epoch
 from server.db import utcnow
 from server.events.models import Membership
 from server.realtime.framing import iso
+from server.rules import is_blank
 
 
 def clean_body(body: str) -> str:
-    """Chat text as stored: NFC, without surrounding blanks or control characters but newlines."""
-    text = unicodedata.normalize("NFC", body).strip()
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    """Chat text as stored: NFC, without control characters but newlines and tabs, trimmed;
+    empty when nothing visible is left (spaces, zero-width and format characters only)."""
+    text = unicodedata.normalize("NFC", body)
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
+    return "" if is_blank(text) else text
 
 
 def message_view(message: MessageRow) -> dict[str, Any]:

@@ -39,6 +39,7 @@ from server.realtime.framing import (
 )
 from server.realtime.messages import ChannelRequest, HubRequest, Subscribe
 from server.realtime.presence import Member, PresenceBook
+from server.rules import unusable_in
 from server.settings import Settings
 
 log = logging.getLogger("ketnoi.hub")
@@ -302,6 +303,17 @@ class Hub:
             return
         raw_id = obj.get("id")
         rid = raw_id if isinstance(raw_id, str | int) and not isinstance(raw_id, bool) else None
+        unusable = unusable_in(obj)
+        if unusable is not None:
+            # The same gate as for HTTP requests (server/inputs.py), before any handler runs.
+            self._refuse(
+                conn,
+                rid,
+                "invalid_text",
+                N_("The text holds a character that cannot be used (%(character)s)."),
+                character=unusable,
+            )
+            return
         type_ = obj["type"]
         if not conn.count(error=False):
             self.close(conn, CLOSE_POLICY)
