@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.e2e.conftest import DemoServer
-from tests.e2e.pages import SLUG, connected, open_rooms, sign_in_organiser, until
+from tests.e2e.pages import SLUG, connected, open_rooms, sign_in, sign_in_organiser, until
 
 pytestmark = pytest.mark.e2e
 
@@ -73,6 +73,24 @@ def test_points_chat_raise_hands_and_drop_off_live(
     authors = room_a.page.locator(".chat-log .chat-msg .chat-author").all_inner_texts()
     assert authors[-1] == room_b.name
 
+    # A buyer watching on the event page has the talk's chat and questions too, on a phone.
+    buyer = sign_in(browser, url, "buyer.japan@ketnoi.demo")
+    buyer.set_viewport_size({"width": 360, "height": 780})
+    buyer.goto(f"{url}/e/{SLUG}")
+    until(buyer, partial(connected, buyer), "the buyer's event page is connected")
+    until(buyer, lambda: chat_bodies(buyer)[-2:] == [hello, reply], "the buyer sees the chat")
+    offer = "Giá FOB Hải Phòng cho 20 tấn? — Sato, Tokyo"
+    buyer.fill("#chat-body", offer)
+    buyer.press("#chat-body", "Enter")
+    until(room_a.page, lambda: chat_bodies(room_a.page)[-1] == offer, "the buyer's message arrives")
+    question = "Mã số vùng trồng đã được Nhật Bản chấp nhận chưa?"
+    buyer.fill("#qa-body", question)
+    buyer.click(".qa-form button[type=submit]")
+    asked = room_a.page.locator(".qa-list .qa-body")
+    until(room_a.page, lambda: question in asked.all_inner_texts(), "the question reaches the room")
+    assert buyer.evaluate("document.documentElement.scrollWidth") <= 360
+    buyer.context.close()
+
     # The second room raises a hand: it waits first in the organiser's queue, then gets the floor.
     room_b.page.click(".hand-button")
     until(
@@ -125,7 +143,7 @@ def test_points_chat_raise_hands_and_drop_off_live(
     # Back online, the room reconnects by itself: it gets what it missed, its message goes out,
     # and nobody sees anything twice.
     room_a.context.set_offline(False)
-    everything = [hello, reply, missed, unsent]
+    everything = [hello, reply, offer, missed, unsent]
     for page in (room_a.page, room_b.page, organiser):
         until(
             page,
