@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import FormData
 
@@ -15,6 +15,7 @@ from server.identity.auth import SESSION_COOKIE, LoginThrottle, Principal, resol
 from server.identity.csrf import CSRF_COOKIE, CSRF_FIELD, form_token_valid
 from server.identity.models import Account
 from server.realtime.hub import Hub
+from server.rules import MAX_ROW_ID
 from server.settings import Settings
 
 
@@ -117,3 +118,7 @@ def form_str(form: FormData, name: str) -> str:
     """A text field of a form, '' when absent or a file."""
     value = form.get(name)
     return value if isinstance(value, str) else ""
+
+
+# A row's id in a path: a positive integer the database can hold, else a 422 that says so.
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]

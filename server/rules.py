@@ -19,6 +19,9 @@ def normalise_text(value: str) -> str:
     return unicodedata.normalize("NFC", value).strip()
 
 
+# The largest row id: PostgreSQL's INTEGER. An id past it names no row (and is refused as
+# such) rather than reaching the database.
+MAX_ROW_ID = 2**31 - 1
 # Control characters text may hold: tab, newline, carriage return. Every other C0 or C1
 # control (NUL, BEL, ESC...) and every lone surrogate is refused wherever text comes in.
 ALLOWED_CONTROLS = frozenset("\t\n\r")

@@ -7,7 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from booths.stands.access import authorise_booth
 from booths.stands.channels import booth_channel
-from server.deps import AppSettings, DbSession, MaybePrincipal
+from server.deps import AppSettings, DbSession, MaybePrincipal, RowId
 from server.errors import AppError, NotFound
 from server.events.rules import member_key
 from server.i18n import N_
@@ -27,7 +27,7 @@ def caller_slot(principal: Principal) -> str:
     return CALL_PREFIX + member_key(account_id, principal.point_id).replace(":", "")
 
 
-async def _caller(db: AsyncSession, principal: Principal | None, booth_id: int) -> str:
+async def _caller(db: AsyncSession, principal: Principal | None, booth_id: RowId) -> str:
     if principal is None:
         raise AppError("sign_in_required", N_("Please sign in."), status_code=401)
     if await authorise_booth(db, principal, str(booth_id)) is None:
@@ -38,7 +38,7 @@ async def _caller(db: AsyncSession, principal: Principal | None, booth_id: int) 
 
 @router.post("/booths/{booth_id}/call/publish")
 async def publish(
-    booth_id: int,
+    booth_id: RowId,
     offer: OfferIn,
     db: DbSession,
     settings: AppSettings,
@@ -64,7 +64,7 @@ async def publish(
 
 @router.post("/booths/{booth_id}/call/watch")
 async def watch(
-    booth_id: int,
+    booth_id: RowId,
     offer: OfferIn,
     db: DbSession,
     settings: AppSettings,
@@ -89,7 +89,7 @@ async def watch(
 
 @router.post("/booths/{booth_id}/call/leave")
 async def leave(
-    booth_id: int, db: DbSession, principal: MaybePrincipal, relay: CurrentRelay
+    booth_id: RowId, db: DbSession, principal: MaybePrincipal, relay: CurrentRelay
 ) -> dict[str, bool]:
     """Leave the call: camera and microphone off for everyone at once."""
     slot = await _caller(db, principal, booth_id)

@@ -13,7 +13,7 @@ from booths.catalogue.service import list_products
 from booths.stands.access import authorise_booth
 from booths.stands.models import Booth
 from booths.stands.service import get_booth, list_booths
-from server.deps import AppSettings, DbSession, MaybePrincipal
+from server.deps import AppSettings, DbSession, MaybePrincipal, RowId
 from server.errors import AppError, Forbidden, NotFound
 from server.events.access import can_see_event_people
 from server.events.models import Event
@@ -44,7 +44,7 @@ def _product_view(product: Product) -> dict[str, Any]:
     }
 
 
-async def _member_of_event(db: DbSession, principal: Principal | None, event_id: int) -> None:
+async def _member_of_event(db: DbSession, principal: Principal | None, event_id: RowId) -> None:
     if principal is None:
         raise AppError("sign_in_required", N_("Please sign in."), status_code=401)
     if not await can_see_event_people(db, principal, event_id):
@@ -85,7 +85,7 @@ async def booths_page(
 async def booth_page(
     request: Request,
     slug: str,
-    booth_id: int,
+    booth_id: RowId,
     db: DbSession,
     settings: AppSettings,
     principal: MaybePrincipal,
@@ -113,7 +113,7 @@ async def booth_page(
 # The booth pages' first addresses, before every page lived under its event's slug: they ask
 # what the new pages ask before they say where the page went.
 @router.get("/events/{event_id}/booths")
-async def old_booths_page(event_id: int, db: DbSession, principal: MaybePrincipal) -> Response:
+async def old_booths_page(event_id: RowId, db: DbSession, principal: MaybePrincipal) -> Response:
     """Moved to `/e/{slug}/booths`."""
     event = await db.get(Event, event_id)
     if event is None:
@@ -124,7 +124,7 @@ async def old_booths_page(event_id: int, db: DbSession, principal: MaybePrincipa
 
 
 @router.get("/booths/{booth_id}")
-async def old_booth_page(booth_id: int, db: DbSession, principal: MaybePrincipal) -> Response:
+async def old_booth_page(booth_id: RowId, db: DbSession, principal: MaybePrincipal) -> Response:
     """Moved to `/e/{slug}/booths/{booth_id}`."""
     booth = await get_booth(db, booth_id)
     await _member_of_event(db, principal, booth.event_id)

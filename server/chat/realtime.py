@@ -38,6 +38,7 @@ from server.realtime.channels import Access
 from server.realtime.framing import iso
 from server.realtime.hub import Hub
 from server.realtime.messages import HubRequest, Subscribe
+from server.rules import MAX_ROW_ID
 
 MUTE_CACHE_SECONDS = 2.0
 
@@ -65,7 +66,7 @@ class ChatHistory(HubRequest):
     """A page of history, newest first, before `before`."""
 
     channel: Channel
-    before: int | None = Field(default=None, ge=1)
+    before: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
     limit: int = Field(default=50, ge=1, le=200)
 
 
@@ -73,7 +74,7 @@ class ChatHide(HubRequest):
     """Hide one message for everyone (moderators)."""
 
     channel: Channel
-    seq: int = Field(ge=1)
+    seq: int = Field(ge=1, le=MAX_ROW_ID)
 
 
 class ChatMuteRequest(HubRequest):
@@ -94,7 +95,7 @@ class ChatUnmute(HubRequest):
 class DmOpen(HubRequest):
     """The direct-message channel with another account."""
 
-    account: int = Field(ge=1)
+    account: int = Field(ge=1, le=MAX_ROW_ID)
 
 
 async def authorise_account(db: AsyncSession, principal: Principal, ident: str) -> Access | None:

@@ -16,7 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.identity.auth import Principal
 
-CHANNEL_RE = re.compile(r"^([a-z]{2,12}):([0-9a-z-]{1,40})$")
+# No run of ten digits: every numeric id fits the database's integer (see MAX_ROW_ID).
+CHANNEL_RE = re.compile(r"^([a-z]{2,12}):(?![0-9a-z-]*[0-9]{10})([0-9a-z-]{1,40})$")
 KIND_RE = re.compile(r"^[a-z]{2,12}$")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 RequestId = Annotated[str, StringConstraints(min_length=1, max_length=64)] | int
 
@@ -22,7 +22,7 @@ class Subscribe(HubRequest):
     """Follow a channel; `since`/`epoch` resume its chat."""
 
     channel: Annotated[str, StringConstraints(max_length=60)]
-    since: int | None = None
+    since: int | None = Field(default=None, ge=0, le=2**53)
     epoch: Annotated[str, StringConstraints(max_length=32)] | None = None
 
 

@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.deps import AppSettings, CurrentHub, DbSession, MaybePrincipal
+from server.deps import AppSettings, CurrentHub, DbSession, MaybePrincipal, RowId
 from server.errors import AppError, Forbidden, NotFound
 from server.events.access import role_in_event
 from server.events.models import Event, Role
@@ -86,7 +86,7 @@ class LiveOut(BaseModel):
 
 @router.post("/talks/{talk_id}/watch")
 async def watch(
-    talk_id: int,
+    talk_id: RowId,
     offer: WatchIn,
     db: DbSession,
     settings: AppSettings,
@@ -112,7 +112,7 @@ async def watch(
 
 @router.post("/talks/{talk_id}/publish")
 async def publish(
-    talk_id: int,
+    talk_id: RowId,
     offer: PublishIn,
     db: DbSession,
     settings: AppSettings,
@@ -162,7 +162,11 @@ async def publish(
 
 @router.post("/talks/{talk_id}/language")
 async def choose_language(
-    talk_id: int, choice: LanguageIn, db: DbSession, principal: MaybePrincipal, relay: CurrentRelay
+    talk_id: RowId,
+    choice: LanguageIn,
+    db: DbSession,
+    principal: MaybePrincipal,
+    relay: CurrentRelay,
 ) -> dict[str, str | None]:
     """Switch a watching connection's audio to an interpretation, or back to the hall."""
     await talk_access(db, principal, talk_id)
@@ -180,7 +184,7 @@ async def choose_language(
 
 @router.get("/talks/{talk_id}/live")
 async def talk_live(
-    talk_id: int, db: DbSession, principal: MaybePrincipal, relay: CurrentRelay
+    talk_id: RowId, db: DbSession, principal: MaybePrincipal, relay: CurrentRelay
 ) -> LiveOut:
     """What the talk has live now."""
     await talk_access(db, principal, talk_id)
@@ -219,7 +223,7 @@ def _recording_what(found: RecordingName, points: dict[int, str]) -> str:
 
 
 def list_recordings(
-    settings: Settings, talk_id: int, zone: str, points: dict[int, str]
+    settings: Settings, talk_id: RowId, zone: str, points: dict[int, str]
 ) -> list[RecordingOut]:
     """A talk's finished recordings, oldest first (files still being written are left out);
     `points` names the event's attendance points."""
@@ -253,7 +257,7 @@ def list_recordings(
 
 @router.get("/talks/{talk_id}/recordings")
 async def recordings(
-    talk_id: int, db: DbSession, settings: AppSettings, principal: MaybePrincipal
+    talk_id: RowId, db: DbSession, settings: AppSettings, principal: MaybePrincipal
 ) -> list[RecordingOut]:
     """The talk's recordings, for its organisers."""
     talk = await organised_talk(db, principal, talk_id)
@@ -265,7 +269,7 @@ async def recordings(
 
 @router.get("/talks/{talk_id}/recordings/{name}")
 async def download_recording(
-    talk_id: int, name: str, db: DbSession, settings: AppSettings, principal: MaybePrincipal
+    talk_id: RowId, name: str, db: DbSession, settings: AppSettings, principal: MaybePrincipal
 ) -> FileResponse:
     """One recording, as a download, for the talk's organisers."""
     await organised_talk(db, principal, talk_id)
@@ -275,7 +279,7 @@ async def download_recording(
     return FileResponse(path, media_type="video/x-matroska", filename=f"talk-{talk_id}-{name}")
 
 
-async def _has_floor(db: AsyncSession, talk_id: int, point_id: int) -> bool:
+async def _has_floor(db: AsyncSession, talk_id: RowId, point_id: RowId) -> bool:
     request = await live.active_request(db, talk_id, point_id)
     return request is not None and request.status == FloorStatus.granted
 

@@ -14,6 +14,7 @@ from server.realtime.call import Call
 from server.realtime.channels import Access
 from server.realtime.hub import Hub
 from server.realtime.messages import HubRequest, Subscribe
+from server.rules import MAX_ROW_ID
 from sessions.live import service as live
 from sessions.live.access import authorise_talk
 from sessions.live.channels import TALK, talk_channel
@@ -26,7 +27,7 @@ Text = Annotated[str, StringConstraints(max_length=100_000)]
 class TalkRequest(HubRequest):
     """A request about one talk."""
 
-    talk: int = Field(ge=1)
+    talk: int = Field(ge=1, le=MAX_ROW_ID)
 
 
 class QaAsk(TalkRequest):
@@ -38,7 +39,7 @@ class QaAsk(TalkRequest):
 class QuestionRequest(HubRequest):
     """A request about one question."""
 
-    question: int = Field(ge=1)
+    question: int = Field(ge=1, le=MAX_ROW_ID)
 
 
 class QaMark(QuestionRequest):
@@ -50,13 +51,13 @@ class QaMark(QuestionRequest):
 class FloorDecision(HubRequest):
     """Grant, revoke or skip a raised hand (organisers)."""
 
-    request: int = Field(ge=1)
+    request: int = Field(ge=1, le=MAX_ROW_ID)
 
 
 class EventRequest(HubRequest):
     """A request about one event."""
 
-    event: int = Field(ge=1)
+    event: int = Field(ge=1, le=MAX_ROW_ID)
 
 
 class PollCreate(EventRequest):
@@ -72,7 +73,7 @@ class PollCreate(EventRequest):
 class PollRequest(HubRequest):
     """A request about one poll."""
 
-    poll: int = Field(ge=1)
+    poll: int = Field(ge=1, le=MAX_ROW_ID)
 
 
 class PollVoteRequest(PollRequest):

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from server.deps import AppSettings, CurrentHub, DbSession, MaybePrincipal
+from server.deps import AppSettings, CurrentHub, DbSession, MaybePrincipal, RowId
 from server.errors import AppError, Forbidden
 from server.events.access import can_see_event_people, role_in_event
 from server.events.models import Role
@@ -108,7 +108,7 @@ async def join_point(
 
 @router.post("/points/{point_id}/join-link")
 async def rotate_join_link(
-    point_id: int, db: DbSession, settings: AppSettings, principal: MaybePrincipal
+    point_id: RowId, db: DbSession, settings: AppSettings, principal: MaybePrincipal
 ) -> JoinLinkOut:
     """Issue a new join link (organisers of the point's event); the old one stops at once."""
     point = await organised_point(db, principal, point_id)
@@ -118,7 +118,7 @@ async def rotate_join_link(
 
 @router.post("/points/{point_id}/revoke")
 async def revoke_join_link(
-    point_id: int, db: DbSession, principal: MaybePrincipal
+    point_id: RowId, db: DbSession, principal: MaybePrincipal
 ) -> dict[str, str]:
     """Stop the point's join link and sign its PCs out (organisers)."""
     point = await organised_point(db, principal, point_id)

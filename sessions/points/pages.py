@@ -16,6 +16,7 @@ from server.deps import (
     CurrentPrincipal,
     DbSession,
     MaybePrincipal,
+    RowId,
 )
 from server.errors import Forbidden
 from server.events.access import require_role
@@ -93,7 +94,7 @@ async def organiser_points(
 @router.post("/e/{slug}/organiser/points/{point_id}/rotate")
 async def organiser_rotate(
     slug: str,
-    point_id: int,
+    point_id: RowId,
     _form: CsrfForm,
     db: DbSession,
     settings: AppSettings,
@@ -108,7 +109,7 @@ async def organiser_rotate(
 
 @router.post("/e/{slug}/organiser/points/{point_id}/revoke")
 async def organiser_revoke(
-    slug: str, point_id: int, _form: CsrfForm, db: DbSession, principal: MaybePrincipal
+    slug: str, point_id: RowId, _form: CsrfForm, db: DbSession, principal: MaybePrincipal
 ) -> Response:
     """Stop a point's join link, from the organiser page."""
     event = await get_event(db, slug)

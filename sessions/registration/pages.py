@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from server.deps import AppSettings, CsrfForm, DbSession, MaybePrincipal, form_str
+from server.deps import AppSettings, CsrfForm, DbSession, MaybePrincipal, RowId, form_str
 from server.errors import AppError
 from server.events.access import require_role
 from server.events.models import Event, Role
@@ -309,7 +309,7 @@ async def organiser_registrations(
 async def organiser_approve(
     request: Request,
     slug: str,
-    registration_id: int,
+    registration_id: RowId,
     _form: CsrfForm,
     db: DbSession,
     settings: AppSettings,
@@ -334,7 +334,7 @@ async def organiser_approve(
 async def organiser_reject(
     request: Request,
     slug: str,
-    registration_id: int,
+    registration_id: RowId,
     _form: CsrfForm,
     db: DbSession,
     principal: MaybePrincipal,

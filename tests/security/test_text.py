@@ -4,26 +4,15 @@
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
-from sqlalchemy import create_engine
 from sqlmodel import Session, func, select
 
 from server.chat.models import ChatMessage
-from server.db import sync_url
 from server.identity.models import Account
-from server.main import create_app
-from server.migrate import upgrade
-from server.settings import Settings
 from sessions.registration.models import Registration
-from tests.conftest import SECRET
-from tests.hubpeer import World, connect, make_world
-from tests.services import PostgresServer
+from tests.hubpeer import World, connect
 from tests.sessions.registration.test_registration import sign_up
 
 # Characters no text may hold, and where each may hide.
@@ -41,48 +30,6 @@ BLANK = [
     pytest.param("\u200b\n\u200b", id="newline-between-invisibles"),
     pytest.param("\u202e\u200d", id="bidi-and-joiner"),
 ]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
-    """A migrated database: a fresh SQLite file, or a fresh PostgreSQL database."""
-    base = Settings(
-        data_dir=tmp_path / "data",
-        secret_key=SecretStr(SECRET),
-        relay_enabled=False,
-        login_failures_per_window=1000,
-    )
-    if request.param == "sqlite":
-        value = base
-        upgrade(value)
-        yield value
-        return
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    name = f"hostile_{uuid.uuid4().hex[:12]}"
-    value = base.model_copy(update={"database_url": server.create_database(name)})
-    upgrade(value)
-    yield value
-    server.drop_database(name)
-
-
-@pytest.fixture
-def db(settings: Settings) -> Iterator[Session]:
-    engine = create_engine(sync_url(settings.database_url))
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-    engine.dispose()
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings), base_url="http://testserver") as test_client:
-        test_client.cookies.set("ketnoi_lang", "en")
-        yield test_client
-
-
-@pytest.fixture
-def world(db: Session) -> World:
-    return make_world(db, SECRET)
 
 
 def count(db: Session, table: type[Account] | type[Registration] | type[ChatMessage]) -> int:
@@ -177,3 +124,20 @@ def test_text_with_vietnamese_tabs_newlines_markup_and_joiners_is_stored_intact(
     db.expire_all()
     (stored,) = db.exec(select(ChatMessage)).all()
     assert stored.body == body.strip()
+
+
+def test_ids_past_what_the_database_holds_are_refused_not_crashed_on(
+    client: TestClient, world: World
+) -> None:
+    huge = 2**31
+
+    for path in (f"/api/talks/{huge}/live", f"/api/points/{huge}/join-link"):
+        response = client.request("GET" if path.endswith("live") else "POST", path)
+        assert response.status_code == 422, path
+    with connect(client, world.tokyo) as room:
+        for channel in (f"talk:{huge}", f"talk:{10**30}", f"point:{huge}"):
+            answer = room.request("subscribe", channel=channel)
+            assert answer["type"] == "error", channel
+            assert answer["code"] in ("unknown_channel", "channel_forbidden"), channel
+        asked = room.request("qa.ask", talk=huge, body="Câu hỏi")
+        assert (asked["type"], asked["code"]) == ("error", "invalid_message")
