@@ -35,14 +35,17 @@ def connected(page: Page) -> bool:
     return page.locator("#live-status").get_attribute("data-state") == "open"
 
 
-def sign_in_organiser(browser: Browser, url: str) -> Page:
+def sign_in_organiser(browser: Browser, url: str, *, bypass_csp: bool = False) -> Page:
     """The demo organiser, signed in, in Vietnamese, on a laptop-sized screen."""
-    return sign_in(browser, url, "organiser@ketnoi.demo")
+    return sign_in(browser, url, "organiser@ketnoi.demo", bypass_csp=bypass_csp)
 
 
-def sign_in(browser: Browser, url: str, email: str) -> Page:
-    """A demo account, signed in, in Vietnamese, on a laptop-sized screen."""
-    page = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900}).new_page()
+def sign_in(browser: Browser, url: str, email: str, *, bypass_csp: bool = False) -> Page:
+    """A demo account, signed in, in Vietnamese, on a laptop-sized screen (`bypass_csp` lets a
+    check inject its own script, as axe-core needs)."""
+    page = browser.new_context(
+        locale="vi-VN", viewport={"width": 1280, "height": 900}, bypass_csp=bypass_csp
+    ).new_page()
     page.goto(url + "/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", "ketnoi-demo")
@@ -51,7 +54,9 @@ def sign_in(browser: Browser, url: str, email: str) -> Page:
     return page
 
 
-def open_rooms(browser: Browser, organiser: Page, url: str, count: int) -> list[Room]:
+def open_rooms(
+    browser: Browser, organiser: Page, url: str, count: int, *, bypass_csp: bool = False
+) -> list[Room]:
     """Open the first `count` points' join links, each in a browser of its own (a phone)."""
     organiser.goto(f"{url}/e/{SLUG}/organiser/points")
     rows = organiser.locator("table.points tbody tr")
@@ -59,7 +64,9 @@ def open_rooms(browser: Browser, organiser: Page, url: str, count: int) -> list[
     for index in range(count):
         row = rows.nth(index)
         link = row.locator("input.join-url").input_value()
-        context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844})
+        context = browser.new_context(
+            locale="vi-VN", viewport={"width": 390, "height": 844}, bypass_csp=bypass_csp
+        )
         page = context.new_page()
         page.goto(link)
         assert page.url.endswith(f"/e/{SLUG}/point")
