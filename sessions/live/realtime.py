@@ -227,6 +227,10 @@ def _decide(decision: FloorStatus) -> Any:
 async def poll_create(call: Call, request: PollCreate) -> dict[str, Any]:
     """Open a poll; everyone on the event sees it."""
     await _organiser(call, event_channel(request.event))
+    question = clean_body(request.question)
+    options = [clean_body(option) for option in request.options]
+    if not question or not all(options):
+        raise AppError("poll_empty", N_("A poll needs a question and options that show text."))
     if len(request.options) > call.settings.poll_max_options:
         raise AppError(
             "poll_too_many_options",
@@ -236,8 +240,8 @@ async def poll_create(call: Call, request: PollCreate) -> dict[str, Any]:
     poll = await live.create_poll(
         call.db,
         request.event,
-        request.question,
-        list(request.options),
+        question,
+        options,
         request.multiple,
         _account_id(call),
     )

@@ -186,3 +186,25 @@ def test_markup_and_bidi_overrides_are_stored_as_text_and_shown_escaped(
     page = client.get(f"/e/{world.event.slug}/organiser/registrations")
     assert "<img src=x" not in page.text
     assert "&lt;img src=x onerror=alert(1)&gt;" in page.text
+
+
+@pytest.mark.parametrize("blank", BLANK)
+def test_an_announcement_or_a_poll_that_shows_nothing_is_refused(
+    client: TestClient, world: World, blank: str
+) -> None:
+    event = world.event.id
+    with connect(client, world.organiser) as desk:
+        desk.ok("subscribe", channel=f"event:{event}")
+        sent = desk.request("announce.send", event=event, body=blank)
+        assert (sent["type"], sent["code"]) == ("error", "text_empty")
+        for question, options in ((blank, ["Có", "Không"]), ("Giá FOB?", ["Có", blank])):
+            poll = desk.request("poll.create", event=event, question=question, options=options)
+            # Plain spaces are trimmed by the request's model (empty: invalid_message); what is
+            # left invisible after that is caught as empty.
+            assert poll["type"] == "error"
+            assert poll["code"] in ("poll_empty", "invalid_message")
+            assert poll["message"]
+        # Ten times a limit is refused with the field's message, not stored.
+        poll = desk.request("poll.create", event=event, question="Q" * 5_000, options=["A", "B"])
+        assert (poll["type"], poll["code"]) == ("error", "invalid_message")
+        assert desk.ok("poll.list", event=event)["polls"] == []
