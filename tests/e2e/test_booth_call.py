@@ -11,25 +11,9 @@ from playwright.sync_api import Browser, Page
 
 from tests.e2e.conftest import DemoServer
 from tests.e2e.pages import SLUG, connected, sign_in, until
-from tests.e2e.test_live_video import PEERS
+from tests.e2e.test_live_video import FRAMES, PEERS
 
 pytestmark = pytest.mark.e2e
-
-# Frames decoded so far per received video track of the page's open call connection (the one
-# that receives video), keyed by the track's mid.
-CALL_FRAMES = """() => {
-  const inbound = (window.__testPeers || []).filter((pc) => pc.signalingState !== "closed" &&
-    pc.getTransceivers().some((t) => t.direction === "recvonly" && t.receiver.track.kind === "video"));
-  const pc = inbound[inbound.length - 1];
-  if (!pc) { return {}; }
-  return pc.getStats().then((report) => {
-    const out = {};
-    report.forEach((s) => {
-      if (s.type === "inbound-rtp" && s.kind === "video") { out[s.mid] = s.framesDecoded || 0; }
-    });
-    return out;
-  });
-}"""
 
 # Whether every connection the page made was closed.
 ALL_CLOSED = """() => (window.__testPeers || []).every((pc) => pc.connectionState === "closed")"""
@@ -37,7 +21,7 @@ ALL_CLOSED = """() => (window.__testPeers || []).every((pc) => pc.connectionStat
 
 def decoded(page: Page) -> dict[str, int]:
     """Frames decoded per received video track of the page's call."""
-    found: dict[str, Any] = page.evaluate(CALL_FRAMES)
+    found: dict[str, Any] = page.evaluate(FRAMES)
     return {mid: int(count) for mid, count in found.items()}
 
 
@@ -92,19 +76,19 @@ def test_three_people_see_each_other_in_a_booths_call_and_a_fourth_comes_and_goe
         assert page.locator(".live-call .form-error").inner_text().strip() == ""
     for page in three:
         sees(page, 2)
-        until(page, partial(shows, page, 2), "two others are shown")
+        until(page, partial(shows, page, 2), "two others are shown", 20)
 
     # A fourth joins: everyone sees three; then leaves, and the others see two again.
     fourth.click(".call-join")
     until(fourth, partial(in_call, fourth), "the fourth joined")
     sees(fourth, 3)
     for page in three:
-        until(page, partial(shows, page, 3), "three others are shown")
+        until(page, partial(shows, page, 3), "three others are shown", 20)
     fourth.click(".call-leave")
     until(fourth, lambda: fourth.evaluate(ALL_CLOSED), "the fourth's connections are closed")
     assert fourth.locator(".call-join").is_visible()
     for page in three:
-        until(page, partial(shows, page, 2), "two others are shown again")
+        until(page, partial(shows, page, 2), "two others are shown again", 20)
         sees(page, 2)
     for page in people:
         page.context.close()

@@ -9,10 +9,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from sqlalchemy import create_engine
 from sqlmodel import Session
 
-from server.db import sync_url
 from server.main import create_app
 from server.migrate import upgrade
 from server.settings import Settings
@@ -41,14 +39,6 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setting
     upgrade(value)
     yield value
     server.drop_database(name)
-
-
-@pytest.fixture
-def db(settings: Settings) -> Iterator[Session]:
-    engine = create_engine(sync_url(settings.database_url))
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-    engine.dispose()
 
 
 @pytest.fixture

@@ -17,9 +17,12 @@ export function mountCall(box, live, rtc) {
   const errorEl = box.querySelector(".form-error");
   let stream = null;
   let me = null;
-  let others = 0;
+  // People publishing in the call, as the hub last said (me among them once I have joined).
+  let callers = 0;
 
   function show() {
+    // Derived here, not when the hub spoke: its news may come before my own join finishes.
+    const others = Math.max(0, callers - (me ? 1 : 0));
     tiles.forEach((tile, at) => { tile.hidden = !me || at >= others; });
     if (me) { stateEl.textContent = others ? L.call_in : L.call_empty; }
   }
@@ -94,8 +97,7 @@ export function mountCall(box, live, rtc) {
   });
   function applyLive(next) {
     const slots = (next && next.slots) || [];
-    const callers = slots.filter((slot) => slot.indexOf("call:") === 0);
-    others = Math.max(0, callers.length - (me ? 1 : 0));
+    callers = slots.filter((slot) => slot.indexOf("call:") === 0).length;
     show();
   }
   hub.join("booth:" + booth, (answer) => { applyLive(answer.live); });
