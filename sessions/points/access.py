@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.errors import NotFound, Unauthorised
-from server.events.access import require_role, standing_or_hidden
-from server.events.models import AttendancePoint, Event, Role
+from server.errors import Forbidden, NotFound, Unauthorised
+from server.events.access import FORBIDDEN, standing_or_hidden
+from server.events.models import AttendancePoint, Event
 from server.identity.auth import Principal
 
 
@@ -22,6 +22,7 @@ async def organised_point(
     point = await db.get(AttendancePoint, point_id)
     if point is None or (event is not None and point.event_id != event.id):
         raise missing
-    await standing_or_hidden(db, principal, point.event_id, missing)
-    await require_role(db, principal, point.event_id, Role.organiser)
+    standing = await standing_or_hidden(db, principal, point.event_id, missing)
+    if not standing.organiser:
+        raise Forbidden("forbidden", FORBIDDEN)
     return point
