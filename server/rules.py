@@ -83,8 +83,15 @@ def derive_token(secret_key: str, purpose: str, nonce: str) -> str:
     return mac.hexdigest()
 
 
+def password_text(password: str) -> str:
+    """A password as it is hashed and compared: NFC, spaces kept (RFC 8265's OpaqueString), so
+    "cà rốt" typed on a keyboard that sends decomposed letters is the same password."""
+    return unicodedata.normalize("NFC", password)
+
+
 def check_password_policy(password: str, *, min_length: int, max_length: int) -> str | None:
     """Why a password is refused, or None when it is acceptable."""
+    password = password_text(password)
     if len(password) < min_length:
         return "too_short"
     if len(password) > max_length:

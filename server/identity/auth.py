@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.db import utcnow
 from server.errors import TooMany, Unauthorised
 from server.identity.models import Account, AuthSession
-from server.rules import email_key, new_token, token_hash
+from server.rules import email_key, new_token, password_text, token_hash
 from server.settings import Settings
 
 SESSION_COOKIE = "ketnoi_session"
@@ -39,15 +39,16 @@ _DUMMY_HASH = _hasher.hash("ketnoi-timing-equaliser")
 
 async def hash_password(password: str) -> str:
     """An argon2id hash, computed off the event loop."""
-    return await anyio.to_thread.run_sync(_hasher.hash, password)
+    return await anyio.to_thread.run_sync(_hasher.hash, password_text(password))
 
 
 async def verify_password(stored: str | None, password: str) -> bool:
     """True when `password` matches; unknown accounts cost the same time."""
+    typed = password_text(password)
 
     def check() -> bool:
         try:
-            return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+            return _hasher.verify(stored or _DUMMY_HASH, typed) and stored is not None
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 

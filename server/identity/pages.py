@@ -12,6 +12,7 @@ from server.i18n import LANG_COOKIE, LOCALES, gettext
 from server.identity.auth import SESSION_COOKIE, authenticate, revoke_session
 from server.identity.cookies import clear_session_cookie, safe_next, sign_in
 from server.identity.service import accept_invitation, open_invitation
+from server.rules import password_text
 from server.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -93,7 +94,7 @@ async def invitation_submit(
 ) -> Response:
     """Set the password, sign in, go to the event."""
     password = form_str(form, "password")
-    if password != form_str(form, "password_repeat"):
+    if password_text(password) != password_text(form_str(form, "password_repeat")):
         _invitation, account = await open_invitation(db, token)
         context = {
             "name": account.display_name,
