@@ -30,6 +30,16 @@ class AppError(Exception):
         return gettext(self.message, **self.params)
 
 
+class FieldError(AppError):
+    """One field of a form or a JSON body breaks a rule; the answer names the field."""
+
+    status_code = 422
+
+    def __init__(self, code: str, message: str, field: str, **params: object) -> None:
+        super().__init__(code, message, None, **params)
+        self.field = field
+
+
 class NotFound(AppError):
     """The thing does not exist, or the caller may not know it exists."""
 
@@ -60,9 +70,12 @@ class TooMany(AppError):
     status_code = 429
 
 
-def error_body(code: str, message: str) -> dict[str, object]:
-    """The JSON shape of every API error."""
-    return {"error": {"code": code, "message": message}, "detail": message}
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, object]:
+    """The JSON shape of every API error (`field`: the input it concerns, when one does)."""
+    error: dict[str, object] = {"code": code, "message": message}
+    if field is not None:
+        error["field"] = field
+    return {"error": error, "detail": message}
 
 
 HTTP_MESSAGES = {
@@ -84,7 +97,8 @@ def wants_json(request: Request) -> bool:
 async def app_error_json(_request: Request, exc: Exception) -> Response:
     """Render an AppError for the API."""
     assert isinstance(exc, AppError)
-    return JSONResponse(error_body(exc.code, exc.text()), status_code=exc.status_code)
+    field = exc.field if isinstance(exc, FieldError) else None
+    return JSONResponse(error_body(exc.code, exc.text(), field), status_code=exc.status_code)
 
 
 async def http_error_json(_request: Request, exc: Exception) -> Response:

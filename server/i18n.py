@@ -18,6 +18,10 @@ LOCALES = ("vi", "en")
 LOCALE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 LOCALE_DIR = Path(web.__file__).parent / "locale"
 LANG_COOKIE = "ketnoi_lang"
+# The zone a browser reads times in: "event" (the event's), "mine" (the account's or the
+# point's own) or an IANA name; remembered per browser.
+TZ_COOKIE = "ketnoi_tz"
+ZONE_CHOICES = ("event", "mine")
 
 _current: ContextVar[str] = ContextVar("ketnoi_locale", default="vi")
 

@@ -29,10 +29,13 @@ from server.media import realtime as media_realtime
 from server.settings import Settings, get_settings
 from server.templating import register_labels
 from sessions.agenda import api as agenda_api
+from sessions.agenda import calendars as agenda_calendars
+from sessions.agenda import editor as agenda_editor
 from sessions.agenda import pages as agenda_pages
 from sessions.agenda.demo import seed_talks
 from sessions.live import cli as live_cli
 from sessions.live import feeds as live_feeds
+from sessions.live import onair as live_onair
 from sessions.live import pages as live_pages
 from sessions.live import realtime as sessions_realtime
 from sessions.live.labels import live_labels
@@ -73,6 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         booths_api.router,
         booths_pages.router,
         agenda_pages.router,
+        agenda_editor.router,
+        agenda_calendars.router,
         points_pages.router,
         live_pages.router,
         registration_pages.router,
@@ -89,5 +94,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             booths_realtime.install,
             media_realtime.install,
             live_feeds.install,
+            live_onair.install,
         ],
     )

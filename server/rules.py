@@ -10,6 +10,8 @@ from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from babel.dates import get_timezone_location
+
 # 32 random bytes: far above the 128 bits a guessable link must have.
 TOKEN_BYTES = 32
 
@@ -124,11 +126,40 @@ def in_zone(moment: datetime, zone: str) -> datetime:
     return moment.astimezone(ZoneInfo(zone))
 
 
-def zone_label(moment: datetime, zone: str) -> str:
-    """The offset and zone name shown beside every time, e.g. 'UTC+07:00 Asia/Ho_Chi_Minh'."""
-    local = in_zone(moment, zone)
-    offset = local.strftime("%z")
-    return f"UTC{offset[:3]}:{offset[3:]} {zone}"
+# Vietnam's time is known by its capital, whatever the zone database names it after.
+ZONE_CITIES = {
+    "Asia/Ho_Chi_Minh": {"vi": "Hà Nội", "en": "Hanoi"},
+    "Asia/Saigon": {"vi": "Hà Nội", "en": "Hanoi"},
+}
+
+
+def zone_city(zone: str, locale: str) -> str:
+    """The city people name a zone by, in the reader's language ('Tokyo', 'Hà Nội')."""
+    known = ZONE_CITIES.get(zone)
+    if known:
+        return known.get(locale, known["en"])
+    try:
+        return str(get_timezone_location(zone, locale=locale, return_city=True))
+    except (LookupError, ValueError):
+        return zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def gmt_offset(moment: datetime, zone: str) -> str:
+    """The zone's offset at that moment as people write it: 'GMT+7', 'GMT+5:45', 'GMT-8'."""
+    offset = in_zone(moment, zone).utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset else 0
+    if minutes == 0:
+        return "GMT"
+    sign = "+" if minutes > 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"GMT{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def zone_label(moment: datetime, zone: str, locale: str = "vi") -> str:
+    """The label shown beside every time: 'GMT+9, Tokyo', 'GMT+7, Hà Nội'."""
+    if zone in ("UTC", "Etc/UTC"):
+        return "UTC"
+    return f"{gmt_offset(moment, zone)}, {zone_city(zone, locale)}"
 
 
 def format_time(moment: datetime, zone: str) -> str:
@@ -141,7 +172,7 @@ def pick(locale: str, vi: str, en: str) -> str:
     return en if locale == "en" and en else vi
 
 
-def format_datetime(moment: datetime, zone: str) -> str:
-    """'DD/MM/YYYY HH:MM (UTC+07:00 Asia/Ho_Chi_Minh)': date, time and zone together."""
+def format_datetime(moment: datetime, zone: str, locale: str = "vi") -> str:
+    """'DD/MM/YYYY HH:MM (GMT+7, Hà Nội)': date, time and zone together."""
     local = in_zone(moment, zone)
-    return f"{local.strftime('%d/%m/%Y %H:%M')} ({zone_label(moment, zone)})"
+    return f"{local.strftime('%d/%m/%Y %H:%M')} ({zone_label(moment, zone, locale)})"

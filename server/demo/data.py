@@ -23,6 +23,8 @@ VN_ZONE = "Asia/Ho_Chi_Minh"
 MAIN_HALL = "Hội trường chính"
 MAIN_STAGE = "Sân khấu chính"
 BOOTH_AREA = "Khu gian hàng"
+# The stages' English names, for English pages.
+STAGES_EN = {MAIN_HALL: "Main hall", MAIN_STAGE: "Main stage", BOOTH_AREA: "Booth area"}
 
 CONFERENCE_SLUG = "hai-duong-ca-rot-2026"
 PRODUCT_WEEK_SLUG = "tuan-hang-cao-bang-2026"
@@ -63,6 +65,10 @@ class TalkSeed:
     title_en: str
     speaker: str
     stage: str = MAIN_HALL
+    kind: str = "other"
+    # The market a briefing is about; the speaker's organisation.
+    country: str = ""
+    organisation: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +88,7 @@ class EventSeed:
     talks: tuple[TalkSeed, ...]
     points: tuple[PointSeed, ...]
     timezone: str = VN_ZONE
+    venue_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,10 +272,10 @@ TRADE_OFFICES: tuple[tuple[str, str, str, str, str, int], ...] = (
     ),
     ("Ottawa", "CA", "America/Toronto", "Thương vụ Việt Nam tại Canada", "Vương Thị Thùy Dung", 8),
     (
-        "Mexico City",
-        "MX",
-        "America/Mexico_City",
-        "Thương vụ Việt Nam tại Mexico",
+        "San Francisco",
+        "US",
+        "America/Los_Angeles",
+        "Chi nhánh Thương vụ Việt Nam tại San Francisco (Hoa Kỳ)",
         "Triệu Quốc Bảo",
         6,
     ),
@@ -446,10 +453,21 @@ SAMPLE_ABROAD_POINT = "Thương vụ Việt Nam tại Nhật Bản"
 SAMPLE_HOME_POINTS = ("UBND xã Đức Chính, huyện Cẩm Giàng", "Sở Công Thương tỉnh Lạng Sơn")
 
 
-def _counsellor_speaker(city: str) -> str:
-    for office_city, _country, _zone, office, counsellor, _seats in TRADE_OFFICES:
+def _briefing(start: str, end: str, title_vi: str, title_en: str, city: str) -> TalkSeed:
+    """A market briefing by the trade counsellor of `city`'s office, online from there."""
+    for office_city, country, _zone, office, counsellor, _seats in TRADE_OFFICES:
         if office_city == city:
-            return f"Tham tán thương mại {counsellor}, {office} (trực tuyến từ {city})"
+            return TalkSeed(
+                0,
+                _t(start),
+                _t(end),
+                title_vi,
+                title_en,
+                f"Tham tán thương mại {counsellor}",
+                kind="briefing",
+                country=country,
+                organisation=f"{office} (trực tuyến từ {city})",
+            )
     raise KeyError(city)
 
 
@@ -461,6 +479,7 @@ CONFERENCE_TALKS: tuple[TalkSeed, ...] = (
         "Khai mạc hội nghị",
         "Opening of the conference",
         "Lãnh đạo UBND tỉnh Hải Dương",
+        kind="opening",
     ),
     TalkSeed(
         0,
@@ -478,45 +497,40 @@ CONFERENCE_TALKS: tuple[TalkSeed, ...] = (
         "The national trade promotion programme: support for farm-produce exporters",
         "Lãnh đạo Cục Xúc tiến thương mại, Bộ Công Thương",
     ),
-    TalkSeed(
-        0,
-        _t("09:10"),
-        _t("09:35"),
+    _briefing(
+        "09:10",
+        "09:35",
         "Thị trường Nhật Bản: an toàn thực phẩm, dư lượng thuốc bảo vệ thực vật, kênh phân phối",
         "Japan: food safety, pesticide residue limits and distribution channels",
-        _counsellor_speaker("Tokyo"),
+        "Tokyo",
     ),
-    TalkSeed(
-        0,
-        _t("09:35"),
-        _t("10:00"),
+    _briefing(
+        "09:35",
+        "10:00",
         "Thị trường Hàn Quốc: kiểm dịch thực vật, hạn ngạch thuế quan và cơ hội cho cà rốt",
         "Korea: plant quarantine, tariff quotas and openings for carrots",
-        _counsellor_speaker("Seoul"),
+        "Seoul",
     ),
-    TalkSeed(
-        0,
-        _t("10:00"),
-        _t("10:25"),
+    _briefing(
+        "10:00",
+        "10:25",
         "Thị trường EU: quy định MRL, GlobalGAP, truy xuất nguồn gốc và EVFTA",
         "The EU: residue limits, GlobalGAP, traceability and the EVFTA",
-        _counsellor_speaker("Brussels"),
+        "Brussels",
     ),
-    TalkSeed(
-        0,
-        _t("10:25"),
-        _t("10:50"),
+    _briefing(
+        "10:25",
+        "10:50",
         "Thị trường Trung Đông: chứng nhận Halal, chuỗi lạnh và rủi ro thanh toán",
         "The Middle East: Halal certification, cold chain and payment risks",
-        _counsellor_speaker("Dubai"),
+        "Dubai",
     ),
-    TalkSeed(
-        0,
-        _t("10:50"),
-        _t("11:10"),
+    _briefing(
+        "10:50",
+        "11:10",
         "Malaysia, Singapore, Thái Lan: nhu cầu rau củ và rào cản kỹ thuật",
         "Malaysia, Singapore, Thailand: demand for vegetables and technical barriers",
-        _counsellor_speaker("Kuala Lumpur"),
+        "Kuala Lumpur",
     ),
     TalkSeed(
         0,
@@ -525,6 +539,7 @@ CONFERENCE_TALKS: tuple[TalkSeed, ...] = (
         "Hỏi đáp: doanh nghiệp đề nghị đánh giá rủi ro thị trường và tháo gỡ rào cản kỹ thuật",
         "Q&A: firms ask for export-market risk assessments and help with technical barriers",
         "Doanh nghiệp, hợp tác xã và các Tham tán thương mại",
+        kind="qa",
     ),
     TalkSeed(
         0,
@@ -533,6 +548,7 @@ CONFERENCE_TALKS: tuple[TalkSeed, ...] = (
         "Kết nối giao thương B2B giữa doanh nghiệp Hải Dương, Thương vụ và nhà nhập khẩu",
         "B2B matching: Hải Dương firms meet trade offices and importers",
         "Các điểm cầu trong nước và quốc tế",
+        kind="panel",
     ),
     TalkSeed(
         0,
@@ -541,14 +557,24 @@ CONFERENCE_TALKS: tuple[TalkSeed, ...] = (
         "Lễ ký kết biên bản ghi nhớ hợp tác tiêu thụ cà rốt và nông sản",
         "Signing of memoranda on carrot and farm-produce sales",
         "Doanh nghiệp, hợp tác xã và đối tác tiêu thụ",
+        kind="signing",
+    ),
+    # Late on purpose: 02:00 in San Francisco and 05:00 in Washington, which the planner flags.
+    _briefing(
+        "17:00",
+        "17:25",
+        "Thị trường Hoa Kỳ: FDA, Đạo luật FSMA và yêu cầu truy xuất nguồn gốc rau củ",
+        "The United States: FDA, the FSMA and traceability rules for vegetables",
+        "Washington, D.C.",
     ),
     TalkSeed(
         0,
-        _t("16:00"),
-        _t("16:20"),
+        _t("17:25"),
+        _t("17:45"),
         "Bế mạc hội nghị",
         "Closing of the conference",
         "Lãnh đạo Sở Công Thương tỉnh Hải Dương",
+        kind="other",
     ),
 )
 
@@ -563,6 +589,7 @@ _PRODUCT_WEEK_ITEMS: tuple[TalkSeed, ...] = (
         "Opening ceremony of the product week",
         "Lãnh đạo Sở Công Thương tỉnh Cao Bằng và ITPC",
         MAIN_STAGE,
+        kind="opening",
     ),
     *(
         TalkSeed(
@@ -584,6 +611,7 @@ _PRODUCT_WEEK_ITEMS: tuple[TalkSeed, ...] = (
         "Supply meets demand: Cao Bằng producers and Ho Chi Minh City distributors",
         "Sở Công Thương tỉnh Cao Bằng, ITPC và các nhà phân phối",
         MAIN_STAGE,
+        kind="panel",
     ),
     TalkSeed(
         3,
@@ -626,6 +654,7 @@ EVENTS: tuple[EventSeed, ...] = (
         ),
         kind="conference",
         venue="Hội trường UBND tỉnh Hải Dương, TP. Hải Dương",
+        venue_en="Hall of the Hải Dương Provincial People's Committee, Hải Dương City",
         summary_vi=(
             "Sở Công Thương tỉnh Hải Dương phối hợp với Cục Xúc tiến thương mại (Bộ Công Thương) "
             "tổ chức hội nghị theo hình thức trực tiếp và trực tuyến với 150 điểm cầu, trong đó "
@@ -648,7 +677,7 @@ EVENTS: tuple[EventSeed, ...] = (
         ),
         days=1,
         opens=_t("07:30"),
-        closes=_t("17:00"),
+        closes=_t("18:00"),
         talks=CONFERENCE_TALKS,
         points=CONFERENCE_POINTS,
     ),
@@ -661,6 +690,7 @@ EVENTS: tuple[EventSeed, ...] = (
         title_en=("Cao Bằng ethnic-minority and mountain-region product week in Ho Chi Minh City"),
         kind="product_week",
         venue="Khu trưng bày Tuần hàng Cao Bằng, TP. Hồ Chí Minh",
+        venue_en="Cao Bằng product week exhibition hall, Ho Chi Minh City",
         summary_vi=(
             "Sở Công Thương tỉnh Cao Bằng phối hợp với Trung tâm Xúc tiến Thương mại và Đầu tư "
             "TP. Hồ Chí Minh (ITPC) tổ chức Tuần hàng: hơn 15 doanh nghiệp, hợp tác xã trưng bày "

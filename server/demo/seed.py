@@ -114,6 +114,7 @@ async def seed_demo(
             ends_at=ends_at,
             timezone=seed.timezone,
             venue=text(seed.venue),
+            venue_en=text(seed.venue_en),
             summary_vi=text(seed.summary_vi),
             summary_en=text(seed.summary_en),
             published=True,

@@ -53,6 +53,11 @@ class Event(SQLModel, table=True):
     ends_at: datetime = Field(sa_type=UTCDateTime)
     timezone: str = Field(max_length=64)
     venue: str = Field(default="", max_length=300)
+    venue_en: str = Field(default="", max_length=300)
+    # The attendance points' working day, local wall time in minutes (the planner flags a talk
+    # outside it); weekends are flagged too.
+    work_day_start: int = Field(default=7 * 60, ge=0, le=24 * 60)
+    work_day_end: int = Field(default=21 * 60, ge=0, le=24 * 60)
     summary_vi: str = Field(default="", max_length=4000)
     summary_en: str = Field(default="", max_length=4000)
     published: bool = False

@@ -8,11 +8,11 @@ from starlette.responses import Response
 
 from server.deps import AppSettings, CsrfForm, DbSession, MaybePrincipal, Throttle, form_str
 from server.errors import AppError
-from server.i18n import LANG_COOKIE, LOCALES, gettext
+from server.i18n import LANG_COOKIE, LOCALES, TZ_COOKIE, ZONE_CHOICES, gettext
 from server.identity.auth import SESSION_COOKIE, authenticate, revoke_session
 from server.identity.cookies import clear_session_cookie, safe_next, sign_in
 from server.identity.service import accept_invitation, open_invitation
-from server.rules import password_text
+from server.rules import is_timezone, password_text
 from server.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -66,6 +66,17 @@ async def switch_language(code: str, settings: AppSettings, next: str = "/") -> 
     if code in LOCALES:
         response.set_cookie(
             LANG_COOKIE, code, max_age=60 * 60 * 24 * 365, samesite="lax", secure=settings.https
+        )
+    return response
+
+
+@router.get("/tz")
+async def switch_zone(settings: AppSettings, zone: str = "mine", next: str = "/") -> Response:
+    """Remember the zone this browser reads times in, and go back."""
+    response = RedirectResponse(safe_next(next), status_code=303)
+    if zone in ZONE_CHOICES or is_timezone(zone):
+        response.set_cookie(
+            TZ_COOKIE, zone, max_age=60 * 60 * 24 * 365, samesite="lax", secure=settings.https
         )
     return response
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlmodel import select
 
 from server.db import utcnow
-from server.demo.data import EVENTS, talk_window
+from server.demo.data import EVENTS, STAGES_EN, talk_window
 from server.demo.run import DemoRun, Seeded
 from server.rules import normalise_text as text
-from sessions.agenda.models import Talk
+from sessions.agenda.models import Talk, TalkKind
 from sessions.agenda.rules import pick_current_talk
 from sessions.live.channels import talk_channel
 from sessions.live.rules import HALL, talk_feed
@@ -25,9 +25,18 @@ async def seed_talks(run: DemoRun) -> Seeded:
                 Talk(
                     event_id=run.events[seed.slug],
                     stage=text(talk.stage),
+                    stage_en=STAGES_EN.get(talk.stage, ""),
+                    kind=TalkKind(talk.kind),
+                    country=talk.country,
                     title_vi=text(talk.title_vi),
                     title_en=text(talk.title_en),
-                    speaker=text(talk.speaker),
+                    speakers=[
+                        {
+                            "name": text(talk.speaker),
+                            "organisation": text(talk.organisation),
+                            "country": talk.country,
+                        }
+                    ],
                     starts_at=starts_at,
                     ends_at=ends_at,
                 )

@@ -14,17 +14,37 @@ from server.deps import (
 from server.errors import Forbidden
 from server.events.access import role_of
 from server.events.models import Role
-from server.events.service import get_event, list_published_events
+from server.events.service import get_event, get_point, list_published_events
+from server.i18n import get_locale
+from server.identity.auth import Principal
 from server.rules import zone_label
 from server.templating import render
 from sessions.agenda.rules import pick_current_talk
 from sessions.agenda.service import list_talks
-from sessions.points.service import (
-    count_points,
+from sessions.points.service import count_points, point_zones
+from sessions.views import (
+    agenda_days,
+    event_view,
+    live_config,
+    reading_zone,
+    talk_option,
+    zone_switch,
 )
-from sessions.views import agenda_rows, event_view, live_config, talk_option
 
 router = APIRouter(include_in_schema=False)
+
+
+async def own_zone_of(
+    db: DbSession, principal: Principal | None, is_point_here: bool
+) -> str | None:
+    """The zone a reader lives in: their account's, or their attendance point's."""
+    if principal is None:
+        return None
+    if principal.account is not None:
+        return principal.account.timezone
+    if is_point_here and principal.point_id is not None:
+        return (await get_point(db, principal.point_id)).timezone
+    return None
 
 
 @router.get("/")
@@ -45,17 +65,20 @@ async def event_home(
     if not event.published and role != Role.organiser:
         raise Forbidden("forbidden", "You do not have permission to do this.")
     assert event.id is not None
-    viewer_zone = principal.account.timezone if principal and principal.account else None
+    is_point_here = bool(principal and principal.point_event_id == event.id)
+    own_zone = await own_zone_of(db, principal, is_point_here)
+    zone, _choice = reading_zone(request, event.timezone, own_zone)
     talks = await list_talks(db, event.id)
     point_count, international_count = await count_points(db, event.id)
-    is_point_here = bool(principal and principal.point_event_id == event.id)
+    locale = get_locale()
     context = {
         "event": event_view(event),
-        "agenda": agenda_rows(talks, event.timezone, viewer_zone),
-        "agenda_zone": zone_label(event.starts_at, event.timezone),
-        "other_zone": zone_label(event.starts_at, viewer_zone)
-        if viewer_zone and viewer_zone != event.timezone
+        "agenda": agenda_days(talks, zone, event.timezone),
+        "agenda_zone": zone_label(event.starts_at, zone, locale),
+        "other_zone": zone_label(event.starts_at, event.timezone, locale)
+        if zone != event.timezone
         else "",
+        "zones": zone_switch(request, event, own_zone, await point_zones(db, event.id)),
         "point_count": point_count,
         "international_count": international_count,
         "is_organiser": role == Role.organiser,
@@ -68,13 +91,13 @@ async def event_home(
     # Members with an account also watch the current talk here (a room has its console).
     if principal is not None and (role is not None or is_point_here):
         watching = pick_current_talk(talks, utcnow()) if role is not None else None
-        context["live_talk"] = talk_option(watching, event.timezone) if watching else None
+        context["live_talk"] = talk_option(watching, zone) if watching else None
         context["live"] = live_config(
             settings,
             event,
             principal,
             moderates=role == Role.organiser,
-            zone=event.timezone,
+            zone=zone,
             talk=watching,
         )
     return render(request, "event.html", context)

@@ -20,7 +20,7 @@ from server.errors import AppError, Forbidden, NotFound
 from server.events.access import role_in_event
 from server.events.models import Event, Role
 from server.events.rules import member_key, point_key, point_of
-from server.i18n import N_, gettext, language_name
+from server.i18n import N_, get_locale, gettext, language_name
 from server.media.client import (
     CurrentRelay,
     OfferIn,
@@ -248,7 +248,7 @@ def list_recordings(
                 bytes=path.stat().st_size,
                 megabytes=round(path.stat().st_size / 2**20, 1),
                 started=parsed.started,
-                started_label=format_datetime(parsed.started, zone),
+                started_label=format_datetime(parsed.started, zone, get_locale()),
                 url=f"/api/talks/{talk_id}/recordings/{path.name}",
             )
         )

@@ -23,6 +23,7 @@ from server.events.access import require_role
 from server.events.models import AttendancePoint, Role
 from server.events.rules import is_international
 from server.events.service import get_event, get_point
+from server.i18n import get_locale
 from server.identity.cookies import hand_over
 from server.rules import zone_label
 from server.settings import Settings
@@ -35,10 +36,18 @@ from sessions.points.service import (
     list_points,
     online_point_ids,
     point_join_url,
+    point_zones,
     revoke_join_link,
     rotate_join_link,
 )
-from sessions.views import agenda_rows, event_view, live_config, talk_option
+from sessions.views import (
+    agenda_days,
+    event_view,
+    live_config,
+    reading_zone,
+    talk_option,
+    zone_switch,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -141,6 +150,8 @@ async def point_console(
     assert event.id is not None
     talks = await list_talks(db, event.id)
     current = pick_current_talk(talks, utcnow())
+    zone, _choice = reading_zone(request, event.timezone, point.timezone)
+    locale = get_locale()
     context = {
         "event": event_view(event),
         "point": {
@@ -148,20 +159,21 @@ async def point_console(
             "place": f"{point.city}, {point.country}",
             "zone": point.timezone,
         },
-        "talk": talk_option(current, point.timezone) if current else None,
+        "talk": talk_option(current, zone) if current else None,
         "live": live_config(
             settings,
             event,
             principal,
             moderates=False,
-            zone=point.timezone,
+            zone=zone,
             talk=current,
             talks=talks,
         ),
-        "agenda": agenda_rows(talks, point.timezone, event.timezone),
-        "agenda_zone": zone_label(event.starts_at, point.timezone),
-        "other_zone": zone_label(event.starts_at, event.timezone)
-        if point.timezone != event.timezone
+        "agenda": agenda_days(talks, zone, event.timezone),
+        "agenda_zone": zone_label(event.starts_at, zone, locale),
+        "other_zone": zone_label(event.starts_at, event.timezone, locale)
+        if zone != event.timezone
         else "",
+        "zones": zone_switch(request, event, point.timezone, await point_zones(db, event.id)),
     }
     return render(request, "point.html", context)

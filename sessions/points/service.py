@@ -39,6 +39,14 @@ async def count_points(db: AsyncSession, event_id: int) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
+async def point_zones(db: AsyncSession, event_id: int) -> list[str]:
+    """The zones the event's points sit in."""
+    rows = await db.exec(
+        select(AttendancePoint.timezone).where(AttendancePoint.event_id == event_id).distinct()
+    )
+    return list(rows.all())
+
+
 def online_point_ids(hub: Hub, event_id: int, points: list[AttendancePoint]) -> set[int]:
     """Points with a console connected to the event's live channel, in any server process."""
     channel = event_channel(event_id)

@@ -62,8 +62,8 @@ def _event_view(event: Event) -> dict[str, str]:
         "slug": event.slug,
         "title": pick(locale, event.title_vi, event.title_en),
         "venue": event.venue,
-        "starts": format_datetime(event.starts_at, event.timezone),
-        "ends": format_datetime(event.ends_at, event.timezone),
+        "starts": format_datetime(event.starts_at, event.timezone, get_locale()),
+        "ends": format_datetime(event.ends_at, event.timezone, get_locale()),
     }
 
 
@@ -201,8 +201,8 @@ def _registration_rows(rows: list[Registration], zone: str) -> list[dict[str, An
             "language": LOCALE_NAMES.get(r.locale, r.locale),
             "status": str(r.status),
             "status_label": gettext(STATUS_LABELS[r.status]),
-            "registered": format_datetime(r.created_at, zone),
-            "decided": format_datetime(r.decided_at, zone) if r.decided_at else "",
+            "registered": format_datetime(r.created_at, zone, get_locale()),
+            "decided": format_datetime(r.decided_at, zone, get_locale()) if r.decided_at else "",
             "pending": r.status == RegistrationStatus.pending,
         }
         for r in rows

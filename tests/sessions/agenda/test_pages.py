@@ -80,7 +80,10 @@ def test_event_page_labels_every_time_with_its_zone(client: TestClient, db: Sess
     assert page.status_code == 200
     assert "Thương vụ tại Nhật Bản: quy định nhập khẩu rau củ" in page.text
     assert "08:30–09:00" in page.text
-    assert "UTC+07:00 Asia/Ho_Chi_Minh" in page.text
+    assert "GMT+7, Hà Nội" in page.text
+    assert "Thứ Sáu, 4 tháng 12, 2026" in page.text
+    client.cookies.set("ketnoi_lang", "en")
+    assert "GMT+7, Hanoi" in client.get(f"/e/{event.slug}").text
 
 
 def test_signed_in_viewer_abroad_also_sees_their_own_time(client: TestClient, db: Session) -> None:
@@ -91,9 +94,44 @@ def test_signed_in_viewer_abroad_also_sees_their_own_time(client: TestClient, db
     )
     assert login(client, "tokyo@example.vn") == 200
     page = client.get(f"/e/{event.slug}")
-    assert "UTC+09:00 Asia/Tokyo" in page.text
+    assert "GMT+9, Tokyo" in page.text
     assert "10:30–11:00" in page.text
     assert "08:30–09:00" in page.text
+    assert page.context["agenda_zone"] == "GMT+9, Tokyo"  # type: ignore[attr-defined]
+
+
+def test_the_zone_switch_is_remembered_and_a_talk_past_midnight_is_on_its_own_day(
+    client: TestClient, db: Session
+) -> None:
+    # 22:30-23:30 in Hà Nội on 4 December is 00:30-01:30 on 5 December in Tokyo.
+    late = datetime(2026, 12, 4, 15, 30, tzinfo=UTC)
+    event = add_event(db, starts_at=OPENING, ends_at=late + timedelta(hours=2))
+    add_talk(
+        db, event, title_vi="Khai mạc", starts_at=OPENING, ends_at=OPENING + timedelta(hours=1)
+    )
+    add_talk(
+        db, event, title_vi="Thương vụ Nhật Bản", starts_at=late, ends_at=late + timedelta(hours=1)
+    )
+    client.cookies.set("ketnoi_lang", "en")
+    here = client.get(f"/e/{event.slug}")
+    days = here.context["agenda"]  # type: ignore[attr-defined]
+    assert [d["label"] for d in days] == ["Friday, December 4, 2026"]
+    assert here.context["zones"]["label"] == "GMT+7, Hanoi"  # type: ignore[attr-defined]
+    switch = client.get(f"/tz?zone=Asia/Tokyo&next=/e/{event.slug}", follow_redirects=False)
+    assert switch.status_code == 303
+    assert switch.headers["location"] == f"/e/{event.slug}"
+    tokyo = client.get(f"/e/{event.slug}")
+    days = tokyo.context["agenda"]  # type: ignore[attr-defined]
+    assert [d["label"] for d in days] == ["Friday, December 4, 2026", "Saturday, December 5, 2026"]
+    assert [t["time"] for t in days[1]["talks"]] == ["00:30–01:30"]
+    # The event's own time beside it, marked as the day before.
+    assert [t["other_time"] for t in days[1]["talks"]] == ["22:30–23:30 (-1)"]
+    assert "GMT+9, Tokyo" in tokyo.text
+    client.get(f"/tz?zone=event&next=/e/{event.slug}")
+    assert client.get(f"/e/{event.slug}").context["zones"]["label"] == "GMT+7, Hanoi"  # type: ignore[attr-defined]
+    # A zone that does not exist changes nothing.
+    client.get(f"/tz?zone=Mars/Olympus&next=/e/{event.slug}")
+    assert client.get(f"/e/{event.slug}").context["zones"]["label"] == "GMT+7, Hanoi"  # type: ignore[attr-defined]
 
 
 def test_pages_switch_language(client: TestClient, db: Session) -> None:

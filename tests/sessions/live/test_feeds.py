@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,13 @@ def test_the_hall_feed_reaches_three_points_and_a_late_one_gets_a_keyframe_at_on
         ) as (desk, tokyo, hanoi, counsellor):
             hall = await Publisher.start(desk, talk)
             assert hall.response.status_code == 200, hall.response.text
+
+            async def status_is(wanted: str) -> bool:
+                talks = (await desk.get(f"/api/events/{people.event.slug}/talks")).json()
+                return [t["status"] for t in talks if t["id"] == talk] == [wanted]
+
+            # The agenda says the talk is on the air while its hall feed is.
+            assert await until_async(lambda: status_is("live"), 10)
             viewers = [await Viewer.start(c, talk) for c in (tokyo, hanoi, counsellor)]
             assert [v.response.status_code for v in viewers] == [200, 200, 200]
             assert await until(lambda: all(v.hall.frames >= 45 for v in viewers), 20)
@@ -67,6 +75,7 @@ def test_the_hall_feed_reaches_three_points_and_a_late_one_gets_a_keyframe_at_on
             for viewer in [*viewers, late]:
                 await viewer.close()
             await hall.close()
+            assert await until_async(lambda: status_is("ended"), 10)
 
             # The organisers download what went out, and it plays.
             listed: list[dict[str, Any]] = []
@@ -95,6 +104,16 @@ def test_the_hall_feed_reaches_three_points_and_a_late_one_gets_a_keyframe_at_on
     with av.open(io.BytesIO(recorded), mode="r") as container:
         pictures = len(list(container.decode(video=0)))
     assert pictures >= 45
+
+
+async def until_async(check: Callable[[], Awaitable[bool]], seconds: float) -> bool:
+    """Poll an async check until it holds or the time is up."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < deadline:
+        if await check():
+            return True
+        await asyncio.sleep(0.2)
+    return False
 
 
 async def _settle(server: HubServer, count: int, seconds: float = 15) -> bool:

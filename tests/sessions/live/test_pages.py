@@ -48,13 +48,13 @@ def test_the_live_talk_wins_over_the_clock() -> None:
     assert picked.name == "panel"
 
 
-def test_the_talk_running_now_then_the_next_then_the_first() -> None:
+def test_the_talk_running_now_then_the_next_and_none_when_all_are_over() -> None:
     running = [slot("before", -2), slot("now", -0.5), slot("later", 2)]
     assert getattr(pick_current_talk(running, NOW), "name", None) == "now"
     between = [slot("done", -2), slot("soon", 1), slot("later", 2)]
     assert getattr(pick_current_talk(between, NOW), "name", None) == "soon"
     over = [slot("first", -5), slot("second", -3)]
-    assert getattr(pick_current_talk(over, NOW), "name", None) == "first"
+    assert pick_current_talk(over, NOW) is None
     assert pick_current_talk([], NOW) is None
 
 
@@ -121,7 +121,7 @@ def test_live_desk_gives_the_scripts_the_event_the_talk_and_the_points(
     assert page.template.name == "organiser_live.html"  # type: ignore[attr-defined]
     context = page.context  # type: ignore[attr-defined]
     assert context["talk"]["title"] == "Thị trường Nhật Bản: quy định nhập khẩu rau củ"
-    assert context["talk"]["zone"] == "UTC+07:00 Asia/Ho_Chi_Minh"
+    assert context["talk"]["zone"] == "GMT+7, Hà Nội"
     assert [t["selected"] for t in context["talks"]] == [False, True]
     assert context["points"] == [
         {"id": home.id, "name": "UBND huyện Cẩm Giàng", "place": "Cẩm Giàng, VN"},
@@ -138,8 +138,8 @@ def test_live_desk_gives_the_scripts_the_event_the_talk_and_the_points(
         "Khai mạc",
         "Thị trường Nhật Bản: quy định nhập khẩu rau củ",
     ]
-    assert all(t["zone"] == "UTC+07:00 Asia/Ho_Chi_Minh" for t in live["talks"])
-    assert live["zone_label"] == "UTC+07:00 Asia/Ho_Chi_Minh"
+    assert all(t["zone"] == "GMT+7, Hà Nội" for t in live["talks"])
+    assert live["zone_label"] == "GMT+7, Hà Nội"
     # The scripts get the same data, and their labels in the page's language.
     assert live_config(page)["me"] == f"a:{organiser_id}"
     assert live_config(page)["labels"]["raise_hand"] == "Giơ tay"
@@ -173,13 +173,13 @@ def test_live_desk_lists_the_talks_recordings_by_feed_in_the_events_zone(
         for r in page.context["recordings"]  # type: ignore[attr-defined]
     ]
     assert listed == [
-        ("Hình ảnh hội trường", "24/11/2026 09:00 (UTC+07:00 Asia/Ho_Chi_Minh)", 3.0),
+        ("Hình ảnh hội trường", "24/11/2026 09:00 (GMT+7, Hà Nội)", 3.0),
         (
             "Phát biểu: Thương vụ Việt Nam tại Nhật Bản",
-            "24/11/2026 09:15 (UTC+07:00 Asia/Ho_Chi_Minh)",
+            "24/11/2026 09:15 (GMT+7, Hà Nội)",
             1.0,
         ),
-        ("Phiên dịch: Tiếng Anh (en)", "24/11/2026 09:15 (UTC+07:00 Asia/Ho_Chi_Minh)", 0.5),
+        ("Phiên dịch: Tiếng Anh (en)", "24/11/2026 09:15 (GMT+7, Hà Nội)", 0.5),
     ]
     assert "Phát biểu: Thương vụ Việt Nam tại Nhật Bản" in page.text
 
@@ -258,7 +258,7 @@ def test_point_console_follows_the_live_talk_in_the_rooms_zone(
     assert page.template.name == "point.html"  # type: ignore[attr-defined]
     context = page.context  # type: ignore[attr-defined]
     assert context["talk"]["id"] == panel.id
-    assert context["talk"]["zone"] == "UTC+09:00 Asia/Tokyo"
+    assert context["talk"]["zone"] == "GMT+9, Tokyo"
     live = live_config(page)
     assert live["me"] == f"p:{point.id}"
     assert live["point"] == point.id
@@ -285,6 +285,7 @@ def test_scripts_run_from_files_only(client: TestClient, db: Session, settings: 
     assert scripts == [
         ' type="application/json" id="live-config"',
         ' type="module" src="/static/js/main.js"',
+        ' type="module" src="/static/js/zone-switch.js"',
     ]
     assert "script-src" not in page.headers["content-security-policy"]
     assert "default-src 'self'" in page.headers["content-security-policy"]

@@ -1,0 +1,488 @@
+"""The organisers' JSON API for events and their agenda, on SQLite and PostgreSQL alike: local
+times in the event's zone, every rule refused with its field and nothing stored, who may edit."""
+
+from __future__ import annotations
+
+import itertools
+import unicodedata
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlmodel import Session, col, func, select
+
+from server.events.models import Event, Role
+from server.identity.auth import SESSION_COOKIE
+from server.main import create_app
+from server.migrate import upgrade
+from server.settings import Settings
+from sessions.agenda.models import Talk
+from tests.conftest import SECRET
+from tests.factories import add_account
+from tests.hubpeer import World, add_session, make_world
+from tests.services import PostgresServer
+
+ORIGIN = {"origin": "http://testserver"}
+MAIN = "Hội trường chính"
+_slugs = itertools.count(1)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """A migrated database: a fresh SQLite file, or a fresh PostgreSQL database."""
+    base = Settings(
+        data_dir=tmp_path / "data",
+        secret_key=SecretStr(SECRET),
+        relay_enabled=False,
+        login_failures_per_window=1000,
+    )
+    if request.param == "sqlite":
+        upgrade(base)
+        yield base
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = f"agenda_{uuid.uuid4().hex[:12]}"
+    value = base.model_copy(update={"database_url": server.create_database(name)})
+    upgrade(value)
+    yield value
+    server.drop_database(name)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), base_url="http://testserver") as test_client:
+        test_client.cookies.set("ketnoi_lang", "en")
+        yield test_client
+
+
+@pytest.fixture
+def world(db: Session) -> World:
+    return make_world(db, SECRET)
+
+
+def call(
+    client: TestClient,
+    token: str | None,
+    method: str,
+    url: str,
+    body: dict[str, Any] | None = None,
+    **params: str,
+) -> httpx2.Response:
+    """A request as the holder of `token` (None: signed out)."""
+    client.cookies.delete(SESSION_COOKIE)
+    if token is not None:
+        client.cookies.set(SESSION_COOKIE, token)
+    return client.request(method, url, json=body, params=params or None, headers=ORIGIN)
+
+
+def refused(response: httpx2.Response, status: int, code: str, field: str | None) -> str:
+    """The refusal's English message, after checking its status, code and field."""
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert (error["code"], error.get("field")) == (code, field), error
+    message: str = error["message"]
+    return message
+
+
+def new_event(
+    client: TestClient, world: World, zone: str, start: str, end: str, **extra: Any
+) -> dict[str, Any]:
+    """An event the world's organiser creates through the API (unpublished)."""
+    body = {"slug": f"su-kien-{next(_slugs)}", "title_vi": "Hội nghị kết nối giao thương"}
+    body |= {"timezone": zone, "start": start, "end": end, **extra}
+    response = call(client, world.organiser, "POST", "/api/events", body)
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def talk(start: str, end: str, **extra: Any) -> dict[str, Any]:
+    """A talk's body: a panel on the main hall unless `extra` says otherwise."""
+    body = {"title_vi": "Phiên thảo luận", "title_en": "Panel", "stage": MAIN, "kind": "panel"}
+    return {**body, "start": start, "end": end, **extra}
+
+
+def post_talk(
+    client: TestClient, token: str | None, slug: str, body: dict[str, Any]
+) -> httpx2.Response:
+    return call(client, token, "POST", f"/api/events/{slug}/talks", body)
+
+
+def listed(client: TestClient, token: str | None, slug: str, **params: str) -> list[Any]:
+    response = call(client, token, "GET", f"/api/events/{slug}/talks", **params)
+    assert response.status_code == 200, response.text
+    talks: list[Any] = response.json()
+    return talks
+
+
+def stored(db: Session, event_id: int) -> list[tuple[object, ...]]:
+    """Every stored talk of the event, as the database holds it now."""
+    db.expire_all()
+    rows = db.exec(select(Talk).where(Talk.event_id == event_id).order_by(col(Talk.id))).all()
+    found = [
+        (t.id, t.title_vi, t.stage, t.kind, t.country, t.starts_at, t.ends_at, t.sequence)
+        + (t.status, t.speakers)
+        for t in rows
+    ]
+    db.commit()
+    return found
+
+
+def row(db: Session, talk_id: int) -> Talk | None:
+    db.expire_all()
+    found = db.get(Talk, talk_id)
+    db.commit()
+    return found
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def events_count(db: Session) -> int:
+    count = db.exec(select(func.count()).select_from(Event)).one()
+    db.commit()
+    return int(count)
+
+
+def test_an_organiser_creates_an_event_in_its_zone_and_runs_it(
+    client: TestClient, db: Session, world: World
+) -> None:
+    created = new_event(client, world, "Asia/Tokyo", "2026-12-02T09:00", "2026-12-02T17:30")
+    slug = created["slug"]
+    assert (created["start"], created["end"]) == (
+        "2026-12-02T09:00:00+09:00",
+        "2026-12-02T17:30:00+09:00",
+    )
+    assert (created["timezone"], created["published"]) == ("Asia/Tokyo", False)
+    assert call(client, world.organiser, "GET", f"/api/events/{slug}").json() == created
+    for token in (None, world.stranger, world.counsellor):
+        refused(call(client, token, "GET", f"/api/events/{slug}"), 404, "event_not_found", None)
+        assert call(client, token, "GET", f"/api/events/{slug}/talks").status_code == 404
+    # The maker organises it: they may move it; a counsellor of another event may not.
+    moved = call(client, world.organiser, "PATCH", f"/api/events/{slug}", {"start": "08:30"})
+    refused(moved, 422, "time_invalid", "start")
+    edit = {"start": "2026-12-02T08:30", "title_en": "Trade conference", "published": True}
+    moved = call(client, world.organiser, "PATCH", f"/api/events/{slug}", edit)
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["start"], moved.json()["title"]) == (
+        "2026-12-02T08:30:00+09:00",
+        "Trade conference",
+    )
+    assert call(client, None, "GET", f"/api/events/{slug}").json() == moved.json()
+    stolen = call(client, world.counsellor, "PATCH", f"/api/events/{slug}", {"title_en": "Mine"})
+    refused(stolen, 403, "forbidden", None)
+
+    before = events_count(db)
+    body = {"slug": "hoi-nghi-moi", "title_vi": "Hội nghị mới", "timezone": "Asia/Tokyo"}
+    body |= {"start": "2026-12-02T09:00", "end": "2026-12-02T17:00"}
+    refused(call(client, None, "POST", "/api/events", body), 401, "sign_in_required", None)
+    for token in (world.stranger, world.counsellor, world.tokyo):
+        refused(call(client, token, "POST", "/api/events", body), 403, "forbidden", None)
+    for changes, status, code, field in [
+        ({"slug": slug}, 409, "slug_taken", None),
+        ({"slug": world.event.slug}, 409, "slug_taken", None),
+        ({"end": "2026-12-02T08:59"}, 422, "event_ends_before_start", "end"),
+        ({"end": "2026-12-02T09:00"}, 422, "event_ends_before_start", "end"),
+        ({"timezone": "Asia/Tokio"}, 422, "invalid_timezone", "timezone"),
+        ({"timezone": "asia/tokyo"}, 422, "invalid_timezone", "timezone"),
+        ({"start": "2026-02-30T09:00"}, 422, "time_invalid", "start"),
+        ({"title_vi": "\u200b \u200b"}, 422, "field_required", "title_vi"),
+        ({"slug": "Hội-nghị"}, 422, "invalid_input", None),
+        ({"slug": "-hoi-nghi"}, 422, "invalid_input", None),
+    ]:
+        answer = call(client, world.organiser, "POST", "/api/events", body | changes)
+        refused(answer, status, code, field)
+    assert events_count(db) == before
+    assert call(client, world.organiser, "POST", "/api/events", body).status_code == 201
+
+
+def test_talks_are_given_in_the_event_zone_and_listed_as_returned(
+    client: TestClient, world: World
+) -> None:
+    slug = new_event(client, world, "Asia/Ho_Chi_Minh", "2026-12-02T08:00", "2026-12-02T17:00")[
+        "slug"
+    ]
+    local = post_talk(client, world.organiser, slug, talk("2026-12-02T09:00", "2026-12-02T09:30"))
+    assert local.status_code == 201, local.text
+    opening = local.json()
+    assert (opening["start"], opening["end"]) == (
+        "2026-12-02T09:00:00+07:00",
+        "2026-12-02T09:30:00+07:00",
+    )
+    assert (opening["timezone"], opening["sequence"], opening["status"]) == (
+        "Asia/Ho_Chi_Minh",
+        0,
+        "scheduled",
+    )
+    # With an offset (or Z) the time is that instant, whatever the event's zone.
+    tokyo = talk("2026-12-02T12:00+09:00", "2026-12-02T03:30:00Z", stage="Phòng B")
+    offset = post_talk(client, world.organiser, slug, tokyo)
+    assert offset.status_code == 201, offset.text
+    assert (offset.json()["start"], offset.json()["end"]) == (
+        "2026-12-02T10:00:00+07:00",
+        "2026-12-02T10:30:00+07:00",
+    )
+    assert listed(client, world.organiser, slug) == [opening, offset.json()]
+    abroad = listed(client, world.organiser, slug, tz="Asia/Tokyo")
+    assert [(t["start"], t["timezone"]) for t in abroad] == [
+        ("2026-12-02T11:00:00+09:00", "Asia/Tokyo"),
+        ("2026-12-02T12:00:00+09:00", "Asia/Tokyo"),
+    ]
+    assert [utc(t["start"]) for t in abroad] == [utc(opening["start"]), utc(tokyo["start"])]
+    assert [utc(t["end"]) for t in abroad] == [utc(opening["end"]), utc(tokyo["end"])]
+
+
+def test_each_rule_is_refused_with_its_field_and_nothing_is_stored(
+    client: TestClient, db: Session, world: World
+) -> None:
+    event = new_event(client, world, "Asia/Ho_Chi_Minh", "2026-12-02T08:00", "2026-12-02T17:00")
+    slug, day = event["slug"], "2026-12-02T"
+    first = talk(day + "09:00", day + "09:30", title_vi="Khai mạc hội nghị")
+    assert post_talk(client, world.organiser, slug, first).status_code == 201
+    cases: list[tuple[dict[str, Any], int, str, str | None, str]] = [
+        (talk(day + "09:40", day + "09:35"), 422, "talk_ends_before_start", "end", "must end"),
+        (talk(day + "10:00", day + "10:00"), 422, "talk_ends_before_start", "end", "must end"),
+        (talk(day + "07:59", day + "08:30"), 422, "talk_outside_event", "start", "08:00"),
+        (talk(day + "16:30", day + "17:01"), 422, "talk_outside_event", "end", "17:00"),
+        (talk(day + "09:29", day + "09:45"), 422, "talk_overlaps", "start", "Khai mạc hội nghị"),
+        (talk(day + "08:30", day + "09:01"), 422, "talk_overlaps", "start", "09:00"),
+        (talk(day + "08:30", day + "10:00", stage=" hội trường CHÍNH "), 422, "talk_overlaps")
+        + ("start", "09:30"),
+        (talk(day + "9:00", day + "09:30"), 422, "time_invalid", "start", "is not a time"),
+        (talk(day + "10:00", "tomorrow"), 422, "time_invalid", "end", "is not a time"),
+        (talk(day + "10:00", day + "10:30", kind="briefing"), 422, "briefing_needs_country")
+        + ("country", "country"),
+        (talk(day + "10:00", day + "10:30", kind="briefing", country="XX"), 400)
+        + ("invalid_country", None, "country"),
+        (talk(day + "10:00", day + "10:30", title_vi=" \u200b "), 422, "field_required")
+        + ("title_vi", "fill in"),
+    ]
+    for body, status, code, field, words in cases:
+        before = stored(db, event["id"])
+        message = refused(post_talk(client, world.organiser, slug, body), status, code, field)
+        assert words in message, (code, message)
+        assert stored(db, event["id"]) == before, code
+    # Half-open: a talk may start or end the very minute another does; other stages are free.
+    for body in (
+        talk(day + "09:30", day + "10:00"),
+        talk(day + "08:30", day + "09:00"),
+        talk(day + "09:00", day + "09:30", stage="Phòng B"),
+        talk(day + "08:00", day + "08:30", stage="Phòng B"),
+        talk(day + "16:30", day + "17:00", kind="briefing", country="JP"),
+    ):
+        assert post_talk(client, world.organiser, slug, body).status_code == 201, body
+    assert len(stored(db, event["id"])) == 6
+
+
+@pytest.mark.parametrize(
+    ("zone", "gap", "fold", "earlier", "later", "after"),
+    [
+        ("Europe/Berlin", "2026-03-29T02:30", "2026-10-25T02:30", "00:30", "01:30", "04:00"),
+        ("America/Los_Angeles", "2026-03-08T02:30", "2026-11-01T01:30", "08:30", "09:30", "03:00"),
+    ],
+)
+def test_clock_changes_are_refused_or_resolved_by_fold(
+    client: TestClient,
+    db: Session,
+    world: World,
+    zone: str,
+    gap: str,
+    fold: str,
+    earlier: str,
+    later: str,
+    after: str,
+) -> None:
+    event = new_event(client, world, zone, "2026-03-01T08:00", "2026-11-30T18:00")
+    slug, day = event["slug"], fold[:11]
+    for body, field, code, words in [
+        (talk(gap, gap[:11] + "04:00"), "start", "time_nonexistent", "does not exist in " + zone),
+        (talk(gap[:11] + "01:00", gap), "end", "time_nonexistent", "skip that hour"),
+        (talk(fold, day + after), "start", "time_ambiguous", "happens twice in " + zone),
+    ]:
+        message = refused(post_talk(client, world.organiser, slug, body), 422, code, field)
+        assert words in message, message
+        assert "fold 0" in message or code == "time_nonexistent", message
+        assert stored(db, event["id"]) == []
+    for n, wanted in enumerate((earlier, later)):
+        body = talk(fold, day + after, fold=n, stage=f"Phòng {n}")
+        placed = post_talk(client, world.organiser, slug, body)
+        assert placed.status_code == 201, placed.text
+        moment = datetime.fromisoformat(f"{day}{wanted}+00:00")
+        assert utc(placed.json()["start"]) == moment
+        assert placed.json()["start"][:16] == fold
+        stored_row = row(db, placed.json()["id"])
+        assert stored_row is not None and stored_row.starts_at == moment
+    starts = [t["start"] for t in listed(client, world.organiser, slug)]
+    assert len(set(starts)) == 2 and {s[:16] for s in starts} == {fold}
+
+
+@pytest.mark.parametrize(
+    ("zone", "start", "utc_start", "offset"),
+    [
+        (
+            "Asia/Kathmandu",
+            "2026-12-02T09:15:30.250000",
+            datetime(2026, 12, 2, 3, 30, 30),
+            "+05:45",
+        ),
+        (
+            "Pacific/Auckland",
+            "2026-12-02T09:15:30.250000",
+            datetime(2026, 12, 1, 20, 15, 30),
+            "+13:00",
+        ),
+    ],
+)
+def test_odd_offsets_round_trip_through_the_database(
+    client: TestClient,
+    db: Session,
+    world: World,
+    zone: str,
+    start: str,
+    utc_start: datetime,
+    offset: str,
+) -> None:
+    event = new_event(client, world, zone, "2026-12-02T08:00", "2026-12-02T18:00")
+    assert event["start"] == f"2026-12-02T08:00:00{offset}"
+    placed = post_talk(client, world.organiser, event["slug"], talk(start, "2026-12-02T10:00"))
+    assert placed.status_code == 201, placed.text
+    assert placed.json()["start"] == f"{start}{offset}"
+    assert placed.json()["end"] == f"2026-12-02T10:00:00{offset}"
+    kept = row(db, placed.json()["id"])
+    assert kept is not None
+    assert kept.starts_at == utc_start.replace(microsecond=250000, tzinfo=UTC)
+    assert kept.starts_at.utcoffset() is not None and not kept.starts_at.utcoffset()
+    assert kept.ends_at == datetime.fromisoformat(f"2026-12-02T10:00{offset}")
+    assert listed(client, world.organiser, event["slug"]) == [placed.json()]
+    in_utc = listed(client, world.organiser, event["slug"], tz="UTC")[0]
+    assert utc(in_utc["start"]) == kept.starts_at
+    assert datetime.fromisoformat(in_utc["start"]).utcoffset() == timedelta(0)
+
+
+def test_moving_a_talk_raises_its_sequence_and_a_refused_edit_changes_nothing(
+    client: TestClient, db: Session, world: World
+) -> None:
+    event = new_event(client, world, "Asia/Ho_Chi_Minh", "2026-12-02T08:00", "2026-12-02T17:00")
+    slug, day = event["slug"], "2026-12-02T"
+    opening = post_talk(client, world.organiser, slug, talk(day + "09:00", day + "09:30")).json()
+    panel = post_talk(client, world.organiser, slug, talk(day + "10:00", day + "10:30")).json()
+    url = f"/api/talks/{opening['id']}"
+
+    renamed = call(client, world.organiser, "PATCH", url, {"title_vi": "Khai mạc"})
+    assert renamed.status_code == 200, renamed.text
+    assert (renamed.json()["title_vi"], renamed.json()["sequence"]) == ("Khai mạc", 0)
+    same = call(client, world.organiser, "PATCH", url, {"start": day + "09:00"})
+    assert same.json()["sequence"] == 0
+    moved = call(
+        client, world.organiser, "PATCH", url, {"start": day + "14:00", "end": day + "14:30"}
+    )
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["start"], moved.json()["sequence"]) == ("2026-12-02T14:00:00+07:00", 1)
+    assert listed(client, world.organiser, slug) == [panel, moved.json()]
+
+    before = stored(db, event["id"])
+    for body, code, field in [
+        (
+            {"title_vi": "Tên mới", "start": day + "10:15", "end": day + "10:45"},
+            "talk_overlaps",
+            "start",
+        ),
+        ({"title_vi": "Tên mới", "end": day + "13:00"}, "talk_ends_before_start", "end"),
+        ({"stage": "Phòng B", "start": day + "07:00"}, "talk_outside_event", "start"),
+        ({"title_vi": "Tên mới", "kind": "briefing"}, "briefing_needs_country", "country"),
+        (
+            {"title_vi": "  ", "start": day + "15:00", "end": day + "15:30"},
+            "field_required",
+            "title_vi",
+        ),
+    ]:
+        refused(call(client, world.organiser, "PATCH", url, body), 422, code, field)
+        assert stored(db, event["id"]) == before, code
+    assert listed(client, world.organiser, slug) == [panel, moved.json()]
+
+    refused(
+        call(client, world.organiser, "PATCH", url, {"sequence": 9}), 422, "invalid_input", None
+    )
+    assert call(client, world.organiser, "DELETE", url).status_code == 204
+    assert row(db, opening["id"]) is None
+    assert listed(client, world.organiser, slug) == [panel]
+    refused(call(client, world.organiser, "DELETE", url), 404, "talk_not_found", None)
+    refused(
+        call(client, world.organiser, "PATCH", url, {"title_vi": "X"}), 404, "talk_not_found", None
+    )
+
+
+def test_only_the_event_organisers_may_edit_its_agenda(
+    client: TestClient, db: Session, world: World
+) -> None:
+    assert world.event.id is not None and world.other_talk.id is not None and world.talk.id
+    event_id, talk_id, other_talk_id = world.event.id, world.talk.id, world.other_talk.id
+    other_event = db.get(Event, world.other_talk.event_id)
+    assert other_event is not None
+    producer = add_account(db, role=Role.producer, event=world.event)
+    elsewhere = add_account(db, role=Role.organiser, event=other_event)
+    start = world.event.starts_at.replace(microsecond=0) + timedelta(hours=2)
+    body = talk(start.isoformat(), (start + timedelta(minutes=30)).isoformat(), stage="Phòng B")
+    slug = world.event.slug
+    before, other_before = stored(db, event_id), stored(db, other_event.id or 0)
+    callers: list[tuple[str | None, int, int]] = [
+        (None, 401, 401),
+        (add_session(db, account_id=producer.id), 403, 403),
+        (world.counsellor, 403, 403),
+        (world.interpreter, 403, 403),
+        (world.tokyo, 403, 403),
+        (add_session(db, account_id=elsewhere.id), 403, 404),
+        (world.stranger, 403, 404),
+    ]
+    for token, on_event, on_talk in callers:
+        assert post_talk(client, token, slug, body).status_code == on_event, token
+        url = f"/api/talks/{talk_id}"
+        assert call(client, token, "PATCH", url, {"title_vi": "Bị sửa"}).status_code == on_talk
+        assert call(client, token, "DELETE", url).status_code == on_talk, token
+    # This event's organiser may not reach into the other event either.
+    other_url = f"/api/talks/{other_talk_id}"
+    edit = call(client, world.organiser, "PATCH", other_url, {"title_vi": "Bị sửa"})
+    refused(edit, 404, "talk_not_found", None)
+    refused(call(client, world.organiser, "DELETE", other_url), 404, "talk_not_found", None)
+    refused(post_talk(client, world.organiser, other_event.slug, body), 403, "forbidden", None)
+    assert stored(db, event_id) == before
+    assert stored(db, other_event.id or 0) == other_before
+    # The same body from the organiser goes through: the refusals above were about who asked.
+    assert post_talk(client, world.organiser, slug, body).status_code == 201
+
+
+def test_vietnamese_typed_decomposed_is_stored_composed_with_its_speakers(
+    client: TestClient, db: Session, world: World
+) -> None:
+    slug = new_event(client, world, "Asia/Tokyo", "2026-12-02T08:00", "2026-12-02T17:00")["slug"]
+    title = "Thị trường Nhật Bản: quy định an toàn thực phẩm"
+    speaker = {"name": "Đỗ Quang Huy", "organisation": "Thương vụ Việt Nam tại Nhật Bản"}
+    nfd = {k: unicodedata.normalize("NFD", v) for k, v in speaker.items()}
+    assert nfd != speaker
+    body = talk("2026-12-02T09:10", "2026-12-02T09:35", kind="briefing", country="jp")
+    body |= {
+        "title_vi": unicodedata.normalize("NFD", title),
+        "stage": unicodedata.normalize("NFD", MAIN),
+    }
+    body["speakers"] = [nfd | {"country": "JP"}]
+    made = post_talk(client, world.organiser, slug, body)
+    assert made.status_code == 201, made.text
+    shown = made.json()
+    speakers = [speaker | {"country": "JP", "account_id": None}]
+    assert (shown["title_vi"], shown["stage_vi"], shown["country"]) == (title, MAIN, "JP")
+    assert shown["speakers"] == speakers
+    assert shown["speaker"] == "Đỗ Quang Huy (Thương vụ Việt Nam tại Nhật Bản)"
+    assert listed(client, world.organiser, slug) == [shown]
+    kept = row(db, shown["id"])
+    assert kept is not None
+    assert (kept.title_vi, kept.stage, kept.speakers) == (title, MAIN, speakers)
+    # Typed decomposed again, the same stage is the same stage: the overlap is caught.
+    again = talk("2026-12-02T09:30", "2026-12-02T10:00", stage=unicodedata.normalize("NFD", MAIN))
+    refused(post_talk(client, world.organiser, slug, again), 422, "talk_overlaps", "start")
