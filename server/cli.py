@@ -192,11 +192,14 @@ async def _create_organiser(
 
 
 def _add_domain_commands() -> None:
-    # The domains' command groups (`ketnoi live ...`), from the composition root.
-    from server.main import COMMANDS
+    # The domains' command groups (`ketnoi live ...`) and commands (`ketnoi create-event`),
+    # from the composition root.
+    from server.main import COMMANDS, TOP_COMMANDS
 
     for name, group in COMMANDS:
         app.add_typer(group, name=name)
+    for name, command in TOP_COMMANDS:
+        app.command(name)(command)
 
 
 _add_domain_commands()

@@ -30,6 +30,7 @@ from server.settings import Settings, get_settings
 from server.templating import register_labels
 from sessions.agenda import api as agenda_api
 from sessions.agenda import calendars as agenda_calendars
+from sessions.agenda import cli as agenda_cli
 from sessions.agenda import editor as agenda_editor
 from sessions.agenda import pages as agenda_pages
 from sessions.agenda.demo import seed_talks
@@ -39,6 +40,8 @@ from sessions.live import onair as live_onair
 from sessions.live import pages as live_pages
 from sessions.live import realtime as sessions_realtime
 from sessions.live.labels import live_labels
+from sessions.planner import api as planner_api
+from sessions.planner import pages as planner_pages
 from sessions.points import api as points_api
 from sessions.points import pages as points_pages
 from sessions.registration import pages as registration_pages
@@ -61,6 +64,8 @@ MODEL_MODULES = (
 DEMO_SEEDERS = (seed_talks, seed_booths)
 # The domains' command groups: `ketnoi live play ...`.
 COMMANDS = (("live", live_cli.app),)
+# The domains' top-level commands: `ketnoi create-event ...`.
+TOP_COMMANDS = (("create-event", agenda_cli.create_event),)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -78,6 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         agenda_pages.router,
         agenda_editor.router,
         agenda_calendars.router,
+        planner_api.router,
+        planner_pages.router,
         points_pages.router,
         live_pages.router,
         registration_pages.router,

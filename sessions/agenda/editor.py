@@ -112,6 +112,18 @@ def talk_row(talk: Talk, zone: str, locale: str) -> dict[str, Any]:
     }
 
 
+def blank_talk(event: Event) -> dict[str, Any]:
+    """The add-a-talk form before anything is typed: it starts when the event does."""
+    start = local_input(event.starts_at, event.timezone)
+    return {
+        **dict.fromkeys(TALK_TEXT, ""),
+        "kind": TalkKind.other,
+        "country": "",
+        "start": start,
+        "end": start,
+    }
+
+
 async def _agenda_page(
     request: Request,
     db: DbSession,
@@ -151,7 +163,11 @@ async def _agenda_page(
         "days": days,
         "kinds": [{"value": k.value, "label": gettext(label)} for k, label in KIND_LABELS.items()],
         "countries": [{"value": c, "label": n} for c, n in country_choices(locale)],
-        "new": {**(new or {}), "speakers": speakers_text(new["speakers"]) if new else ""},
+        "new": {
+            **blank_talk(event),
+            **(new or {}),
+            "speakers": speakers_text(new["speakers"]) if new else "",
+        },
         "error": error.text() if error else None,
         "error_field": getattr(error, "field", None),
         "failed": failed,

@@ -11,7 +11,7 @@ from server.deps import (
     DbSession,
     MaybePrincipal,
 )
-from server.errors import Forbidden
+from server.errors import AppError, Forbidden
 from server.events.access import role_of
 from server.events.models import Role
 from server.events.service import get_event, get_point, list_published_events
@@ -19,6 +19,7 @@ from server.i18n import get_locale
 from server.identity.auth import Principal
 from server.rules import zone_label
 from server.templating import render
+from sessions.agenda.access import may_create_events
 from sessions.agenda.rules import pick_current_talk
 from sessions.agenda.service import list_talks
 from sessions.points.service import count_points, point_zones
@@ -51,7 +52,11 @@ async def own_zone_of(
 async def home(request: Request, db: DbSession, _principal: MaybePrincipal) -> Response:
     """Published events."""
     events = [event_view(e) for e in await list_published_events(db)]
-    return render(request, "home.html", {"events": events})
+    try:
+        can_create = await may_create_events(db, _principal) is not None
+    except AppError:
+        can_create = False
+    return render(request, "home.html", {"events": events, "can_create": can_create})
 
 
 @router.get("/e/{slug}")

@@ -9,12 +9,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.db import utcnow
-from server.errors import FieldError, NotFound
+from server.errors import Conflict, FieldError, NotFound
 from server.events.models import Event
 from server.i18n import N_, get_locale
 from server.rules import format_datetime, is_blank, normalise_text
 from sessions.agenda.models import Talk, TalkCreate, TalkDocument, TalkFields, TalkKind, TalkStatus
 from sessions.agenda.rules import AgendaRuleError, Slot, check_talk_times, parse_moment
+from sessions.live.models import FloorRequest, Question
 from sessions.registration.service import check_country
 
 RULE_MESSAGES = {
@@ -145,6 +146,8 @@ async def _place(
                 others=await _slots(db, event.id),
                 talk_id=talk.id,
             )
+        elif ends_at <= starts_at:
+            raise AgendaRuleError("talk_ends_before_start", "end")
     except AgendaRuleError as exc:
         raise field_error(exc, zone) from exc
     if talk.id is not None and (starts_at, ends_at) != (talk.starts_at, talk.ends_at):
@@ -178,7 +181,15 @@ async def update_talk(db: AsyncSession, event: Event, talk: Talk, fields: TalkFi
 
 
 async def delete_talk(db: AsyncSession, talk: Talk) -> list[str]:
-    """Remove a talk and its documents' rows; returns the stored names of its files."""
+    """Remove a talk and its documents' rows; returns the stored names of its files. A talk
+    the floor took part in (questions, raised hands) is kept: cancel it instead."""
+    asked = await db.exec(select(Question.id).where(Question.talk_id == talk.id))
+    raised = await db.exec(select(FloorRequest.id).where(FloorRequest.talk_id == talk.id))
+    if asked.first() is not None or raised.first() is not None:
+        raise Conflict(
+            "talk_has_activity",
+            N_("Questions or raised hands were recorded for this talk: cancel it instead."),
+        )
     documents = (await db.exec(select(TalkDocument).where(TalkDocument.talk_id == talk.id))).all()
     names = [d.stored_name for d in documents]
     for document in documents:

@@ -150,16 +150,20 @@ def best_starts(
     *,
     limit: int = 10,
     step_minutes: int = 15,
+    within: tuple[datetime, datetime] | None = None,
 ) -> list[Choice]:
-    """The `limit` best starts on the local `day` in `zone`, most points inside first."""
+    """The `limit` best starts on the local `day` in `zone`, most points inside first; only
+    starts whose whole talk lies `within` (the event's opening hours) when given."""
     _require_positive(duration)
     if limit < 1:
         raise ValueError("limit must be at least 1")
     # ~150 points share ~40 zones: each zone is worked out once per start.
     groups = _by_zone(points)
-    choices = [
-        _choice(s, duration, groups, hours) for s in candidate_starts(day, zone, step_minutes)
-    ]
+    starts = candidate_starts(day, zone, step_minutes)
+    if within is not None:
+        opens, closes = within
+        starts = [s for s in starts if opens <= s and s + duration <= closes]
+    choices = [_choice(s, duration, groups, hours) for s in starts]
     choices.sort(key=lambda c: (-c.inside, -c.inside_abroad, c.start))
     return choices[:limit]
 

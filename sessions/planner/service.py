@@ -129,6 +129,7 @@ async def plan_day(db: AsyncSession, event: Event, day: date | None, duration: i
             planner_points,
             hours,
             limit=BEST_LIMIT,
+            within=(event.starts_at, event.ends_at),
         )
         if planner_points
         else []

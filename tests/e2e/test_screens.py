@@ -16,6 +16,10 @@ pytestmark = pytest.mark.e2e
 
 MEMBER_PAGES = ["/", "/login", f"/e/{SLUG}", f"/e/{SLUG}/booths", f"/e/{SLUG}/register"]
 ORGANISER_PAGES = [
+    f"/e/{SLUG}/organiser/agenda",
+    f"/e/{SLUG}/organiser/event",
+    f"/e/{SLUG}/organiser/planner",
+    "/organiser/events/new",
     f"/e/{SLUG}/organiser/live",
     f"/e/{SLUG}/organiser/points",
     f"/e/{SLUG}/organiser/registrations",

@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 import sys
 import unicodedata
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlmodel import Session, func, select
 
 from server.cli import uvicorn_options
 from server.db import sync_url
-from server.events.models import Membership, Role
+from server.events.models import Event, Membership, Role
 from server.identity.models import Account
 from server.main import create_app
 from server.settings import Settings
@@ -180,3 +181,63 @@ def test_forwarded_addresses_are_believed_only_from_the_proxies_named(settings: 
     behind = settings.model_copy(update={"trusted_proxies": ["10.0.0.2"]})
     assert _client_seen(behind, "10.0.0.2", "203.0.113.9") == "203.0.113.9"
     assert _client_seen(behind, "127.0.0.1", "203.0.113.9") == "127.0.0.1"
+
+
+def test_an_operator_creates_an_event_in_its_zone_and_a_refused_one_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    organiser = run(
+        "create-organiser",
+        "--email",
+        "bantochuc@example.vn",
+        "--name",
+        "Ban tổ chức",
+        "--password-stdin",
+        stdin="mật khẩu đủ dài\n",
+        data_dir=data,
+    )
+    assert organiser.returncode == 0, organiser.stderr
+    made = run(
+        "create-event",
+        "--slug",
+        "tuan-hang-lang-son",
+        "--title-vi",
+        "Tuần hàng na Chi Lăng",
+        "--start",
+        "2026-08-10T08:00",
+        "--end",
+        "2026-08-16T21:00",
+        "--timezone",
+        "Asia/Ho_Chi_Minh",
+        "--kind",
+        "product_week",
+        "--organiser",
+        "bantochuc@example.vn",
+        data_dir=data,
+    )
+    assert made.returncode == 0, made.stderr
+    assert "/e/tuan-hang-lang-son" in made.stdout
+    gap = run(
+        "create-event",
+        "--slug",
+        "hoi-nghi-berlin",
+        "--title-vi",
+        "Hội nghị Berlin",
+        "--start",
+        "2026-03-29T02:30",
+        "--end",
+        "2026-03-29T17:00",
+        "--timezone",
+        "Europe/Berlin",
+        data_dir=data,
+    )
+    assert gap.returncode == 2
+    assert "does not exist in Europe/Berlin" in gap.stderr
+    engine = create_engine(sync_url(Settings(data_dir=data).database_url))
+    with Session(engine) as db:
+        (event,) = db.exec(select(Event)).all()
+        assert event.title_vi == "Tuần hàng na Chi Lăng"
+        assert event.starts_at == datetime(2026, 8, 10, 1, 0, tzinfo=UTC)
+        (membership,) = db.exec(select(Membership)).all()
+        assert (membership.event_id, membership.role) == (event.id, Role.organiser)

@@ -23,6 +23,7 @@ from server.main import create_app
 from server.migrate import upgrade
 from server.settings import Settings
 from sessions.agenda.models import Talk
+from sessions.live.models import Question
 from tests.conftest import SECRET
 from tests.factories import add_account
 from tests.hubpeer import World, add_session, make_world
@@ -121,15 +122,11 @@ def listed(client: TestClient, token: str | None, slug: str, **params: str) -> l
     return talks
 
 
-def stored(db: Session, event_id: int) -> list[tuple[object, ...]]:
+def stored(db: Session, event_id: int) -> list[dict[str, Any]]:
     """Every stored talk of the event, as the database holds it now."""
     db.expire_all()
     rows = db.exec(select(Talk).where(Talk.event_id == event_id).order_by(col(Talk.id))).all()
-    found = [
-        (t.id, t.title_vi, t.stage, t.kind, t.country, t.starts_at, t.ends_at, t.sequence)
-        + (t.status, t.speakers)
-        for t in rows
-    ]
+    found = [t.model_dump() for t in rows]
     db.commit()
     return found
 
@@ -145,6 +142,10 @@ def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
 
+def span(shown: dict[str, Any]) -> tuple[str, str]:
+    return shown["start"], shown["end"]
+
+
 def events_count(db: Session) -> int:
     count = db.exec(select(func.count()).select_from(Event)).one()
     db.commit()
@@ -156,10 +157,7 @@ def test_an_organiser_creates_an_event_in_its_zone_and_runs_it(
 ) -> None:
     created = new_event(client, world, "Asia/Tokyo", "2026-12-02T09:00", "2026-12-02T17:30")
     slug = created["slug"]
-    assert (created["start"], created["end"]) == (
-        "2026-12-02T09:00:00+09:00",
-        "2026-12-02T17:30:00+09:00",
-    )
+    assert span(created) == ("2026-12-02T09:00:00+09:00", "2026-12-02T17:30:00+09:00")
     assert (created["timezone"], created["published"]) == ("Asia/Tokyo", False)
     assert call(client, world.organiser, "GET", f"/api/events/{slug}").json() == created
     for token in (None, world.stranger, world.counsellor):
@@ -176,6 +174,14 @@ def test_an_organiser_creates_an_event_in_its_zone_and_runs_it(
         "Trade conference",
     )
     assert call(client, None, "GET", f"/api/events/{slug}").json() == moved.json()
+    # Another zone shows the same instants; an unknown zone changes nothing.
+    rezoned = call(client, world.organiser, "PATCH", f"/api/events/{slug}", {"timezone": "UTC"})
+    assert span(rezoned.json()) == ("2026-12-01T23:30:00Z", "2026-12-02T08:30:00Z")
+    unknown = call(
+        client, world.organiser, "PATCH", f"/api/events/{slug}", {"timezone": "Mars/Olympus"}
+    )
+    refused(unknown, 422, "invalid_timezone", "timezone")
+    assert call(client, None, "GET", f"/api/events/{slug}").json() == rezoned.json()
     stolen = call(client, world.counsellor, "PATCH", f"/api/events/{slug}", {"title_en": "Mine"})
     refused(stolen, 403, "forbidden", None)
 
@@ -206,29 +212,18 @@ def test_an_organiser_creates_an_event_in_its_zone_and_runs_it(
 def test_talks_are_given_in_the_event_zone_and_listed_as_returned(
     client: TestClient, world: World
 ) -> None:
-    slug = new_event(client, world, "Asia/Ho_Chi_Minh", "2026-12-02T08:00", "2026-12-02T17:00")[
-        "slug"
-    ]
+    event = new_event(client, world, "Asia/Ho_Chi_Minh", "2026-12-02T08:00", "2026-12-02T17:00")
+    slug = event["slug"]
     local = post_talk(client, world.organiser, slug, talk("2026-12-02T09:00", "2026-12-02T09:30"))
     assert local.status_code == 201, local.text
     opening = local.json()
-    assert (opening["start"], opening["end"]) == (
-        "2026-12-02T09:00:00+07:00",
-        "2026-12-02T09:30:00+07:00",
-    )
-    assert (opening["timezone"], opening["sequence"], opening["status"]) == (
-        "Asia/Ho_Chi_Minh",
-        0,
-        "scheduled",
-    )
+    assert span(opening) == ("2026-12-02T09:00:00+07:00", "2026-12-02T09:30:00+07:00")
+    assert (opening["timezone"], opening["sequence"]) == ("Asia/Ho_Chi_Minh", 0)
     # With an offset (or Z) the time is that instant, whatever the event's zone.
     tokyo = talk("2026-12-02T12:00+09:00", "2026-12-02T03:30:00Z", stage="Phòng B")
     offset = post_talk(client, world.organiser, slug, tokyo)
     assert offset.status_code == 201, offset.text
-    assert (offset.json()["start"], offset.json()["end"]) == (
-        "2026-12-02T10:00:00+07:00",
-        "2026-12-02T10:30:00+07:00",
-    )
+    assert span(offset.json()) == ("2026-12-02T10:00:00+07:00", "2026-12-02T10:30:00+07:00")
     assert listed(client, world.organiser, slug) == [opening, offset.json()]
     abroad = listed(client, world.organiser, slug, tz="Asia/Tokyo")
     assert [(t["start"], t["timezone"]) for t in abroad] == [
@@ -239,6 +234,31 @@ def test_talks_are_given_in_the_event_zone_and_listed_as_returned(
     assert [utc(t["end"]) for t in abroad] == [utc(opening["end"]), utc(tokyo["end"])]
 
 
+# start, end (local, 2026-12-02), other fields; status, code, field, words of the message
+RULES: list[tuple[str, str, dict[str, str], int, str, str | None, str]] = [
+    ("09:40", "09:35", {}, 422, "talk_ends_before_start", "end", "must end after it starts"),
+    ("10:00", "10:00", {}, 422, "talk_ends_before_start", "end", "must end after it starts"),
+    (
+        "07:59",
+        "08:30",
+        {},
+        422,
+        "talk_outside_event",
+        "start",
+        "event: 02/12/2026 08:00",
+    ),
+    ("16:30", "17:01", {}, 422, "talk_outside_event", "end", "to 02/12/2026 17:00"),
+    ("09:29", "09:45", {}, 422, "talk_overlaps", "start", "overlaps “Khai mạc hội nghị” (02/12"),
+    ("08:30", "09:01", {}, 422, "talk_overlaps", "start", "09:00"),
+    ("08:30", "10:00", {"stage": " hội trường CHÍNH "}, 422, "talk_overlaps", "start", "09:30"),
+    ("9:00", "09:30", {}, 422, "time_invalid", "start", "is not a time"),
+    ("10:00", "25:00", {}, 422, "time_invalid", "end", "is not a time"),
+    ("10:00", "10:30", {"kind": "briefing"}, 422, "briefing_needs_country", "country", "country"),
+    ("10:00", "10:30", {"kind": "briefing", "country": "XX"}, 400, "invalid_country", None, "list"),
+    ("10:00", "10:30", {"title_vi": " \u200b "}, 422, "field_required", "title_vi", "fill in"),
+]
+
+
 def test_each_rule_is_refused_with_its_field_and_nothing_is_stored(
     client: TestClient, db: Session, world: World
 ) -> None:
@@ -246,26 +266,9 @@ def test_each_rule_is_refused_with_its_field_and_nothing_is_stored(
     slug, day = event["slug"], "2026-12-02T"
     first = talk(day + "09:00", day + "09:30", title_vi="Khai mạc hội nghị")
     assert post_talk(client, world.organiser, slug, first).status_code == 201
-    cases: list[tuple[dict[str, Any], int, str, str | None, str]] = [
-        (talk(day + "09:40", day + "09:35"), 422, "talk_ends_before_start", "end", "must end"),
-        (talk(day + "10:00", day + "10:00"), 422, "talk_ends_before_start", "end", "must end"),
-        (talk(day + "07:59", day + "08:30"), 422, "talk_outside_event", "start", "08:00"),
-        (talk(day + "16:30", day + "17:01"), 422, "talk_outside_event", "end", "17:00"),
-        (talk(day + "09:29", day + "09:45"), 422, "talk_overlaps", "start", "Khai mạc hội nghị"),
-        (talk(day + "08:30", day + "09:01"), 422, "talk_overlaps", "start", "09:00"),
-        (talk(day + "08:30", day + "10:00", stage=" hội trường CHÍNH "), 422, "talk_overlaps")
-        + ("start", "09:30"),
-        (talk(day + "9:00", day + "09:30"), 422, "time_invalid", "start", "is not a time"),
-        (talk(day + "10:00", "tomorrow"), 422, "time_invalid", "end", "is not a time"),
-        (talk(day + "10:00", day + "10:30", kind="briefing"), 422, "briefing_needs_country")
-        + ("country", "country"),
-        (talk(day + "10:00", day + "10:30", kind="briefing", country="XX"), 400)
-        + ("invalid_country", None, "country"),
-        (talk(day + "10:00", day + "10:30", title_vi=" \u200b "), 422, "field_required")
-        + ("title_vi", "fill in"),
-    ]
-    for body, status, code, field, words in cases:
+    for start, end, extra, status, code, field, words in RULES:
         before = stored(db, event["id"])
+        body = talk(day + start, day + end, **extra)
         message = refused(post_talk(client, world.organiser, slug, body), status, code, field)
         assert words in message, (code, message)
         assert stored(db, event["id"]) == before, code
@@ -282,10 +285,10 @@ def test_each_rule_is_refused_with_its_field_and_nothing_is_stored(
 
 
 @pytest.mark.parametrize(
-    ("zone", "gap", "fold", "earlier", "later", "after"),
-    [
-        ("Europe/Berlin", "2026-03-29T02:30", "2026-10-25T02:30", "00:30", "01:30", "04:00"),
-        ("America/Los_Angeles", "2026-03-08T02:30", "2026-11-01T01:30", "08:30", "09:30", "03:00"),
+    ("zone", "gap", "fold", "utc_times"),
+    [  # utc_times: the fold's earlier and later instants in UTC, then a local end after it
+        ("Europe/Berlin", "2026-03-29T02:30", "2026-10-25T02:30", "00:30 01:30 04:00"),
+        ("America/Los_Angeles", "2026-03-08T02:30", "2026-11-01T01:30", "08:30 09:30 03:00"),
     ],
 )
 def test_clock_changes_are_refused_or_resolved_by_fold(
@@ -295,10 +298,9 @@ def test_clock_changes_are_refused_or_resolved_by_fold(
     zone: str,
     gap: str,
     fold: str,
-    earlier: str,
-    later: str,
-    after: str,
+    utc_times: str,
 ) -> None:
+    earlier, later, after = utc_times.split()
     event = new_event(client, world, zone, "2026-03-01T08:00", "2026-11-30T18:00")
     slug, day = event["slug"], fold[:11]
     for body, field, code, words in [
@@ -318,47 +320,32 @@ def test_clock_changes_are_refused_or_resolved_by_fold(
         assert utc(placed.json()["start"]) == moment
         assert placed.json()["start"][:16] == fold
         stored_row = row(db, placed.json()["id"])
-        assert stored_row is not None and stored_row.starts_at == moment
+        assert stored_row is not None
+        assert stored_row.starts_at == moment
     starts = [t["start"] for t in listed(client, world.organiser, slug)]
-    assert len(set(starts)) == 2 and {s[:16] for s in starts} == {fold}
+    assert len(set(starts)) == 2
+    assert {s[:16] for s in starts} == {fold}
 
 
 @pytest.mark.parametrize(
-    ("zone", "start", "utc_start", "offset"),
+    ("zone", "offset", "utc_start"),
     [
-        (
-            "Asia/Kathmandu",
-            "2026-12-02T09:15:30.250000",
-            datetime(2026, 12, 2, 3, 30, 30),
-            "+05:45",
-        ),
-        (
-            "Pacific/Auckland",
-            "2026-12-02T09:15:30.250000",
-            datetime(2026, 12, 1, 20, 15, 30),
-            "+13:00",
-        ),
+        ("Asia/Kathmandu", "+05:45", datetime(2026, 12, 2, 3, 30, 30, 250000, tzinfo=UTC)),
+        ("Pacific/Auckland", "+13:00", datetime(2026, 12, 1, 20, 15, 30, 250000, tzinfo=UTC)),
     ],
 )
 def test_odd_offsets_round_trip_through_the_database(
-    client: TestClient,
-    db: Session,
-    world: World,
-    zone: str,
-    start: str,
-    utc_start: datetime,
-    offset: str,
+    client: TestClient, db: Session, world: World, zone: str, offset: str, utc_start: datetime
 ) -> None:
+    start = "2026-12-02T09:15:30.250000"
     event = new_event(client, world, zone, "2026-12-02T08:00", "2026-12-02T18:00")
     assert event["start"] == f"2026-12-02T08:00:00{offset}"
     placed = post_talk(client, world.organiser, event["slug"], talk(start, "2026-12-02T10:00"))
     assert placed.status_code == 201, placed.text
-    assert placed.json()["start"] == f"{start}{offset}"
-    assert placed.json()["end"] == f"2026-12-02T10:00:00{offset}"
+    assert span(placed.json()) == (start + offset, f"2026-12-02T10:00:00{offset}")
     kept = row(db, placed.json()["id"])
     assert kept is not None
-    assert kept.starts_at == utc_start.replace(microsecond=250000, tzinfo=UTC)
-    assert kept.starts_at.utcoffset() is not None and not kept.starts_at.utcoffset()
+    assert (kept.starts_at, kept.starts_at.utcoffset()) == (utc_start, timedelta(0))
     assert kept.ends_at == datetime.fromisoformat(f"2026-12-02T10:00{offset}")
     assert listed(client, world.organiser, event["slug"]) == [placed.json()]
     in_utc = listed(client, world.organiser, event["slug"], tz="UTC")[0]
@@ -410,9 +397,30 @@ def test_moving_a_talk_raises_its_sequence_and_a_refused_edit_changes_nothing(
     refused(
         call(client, world.organiser, "PATCH", url, {"sequence": 9}), 422, "invalid_input", None
     )
+    # The event cannot shrink past a talk; a cancelled talk frees its slot until it comes back.
+    shrunk = call(client, world.organiser, "PATCH", f"/api/events/{slug}", {"end": day + "14:15"})
+    assert "Khai mạc" in refused(shrunk, 422, "event_leaves_out_talk", "end")
+    assert call(client, None, "GET", f"/api/events/{slug}").status_code == 404
+    assert call(client, world.organiser, "GET", f"/api/events/{slug}").json()["end"] == event["end"]
+    off = call(client, world.organiser, "PATCH", url, {"cancelled": True})
+    assert (off.json()["status"], off.json()["sequence"]) == ("cancelled", 1)
+    late = post_talk(client, world.organiser, slug, talk(day + "14:00", day + "14:30"))
+    assert late.status_code == 201, late.text
+    before = stored(db, event["id"])
+    back = call(client, world.organiser, "PATCH", url, {"cancelled": False})
+    assert "Phiên thảo luận" in refused(back, 422, "talk_overlaps", "start")
+    backwards = call(client, world.organiser, "PATCH", url, {"end": day + "13:00"})
+    refused(backwards, 422, "talk_ends_before_start", "end")
+    assert stored(db, event["id"]) == before
+
+    # A talk the floor took part in is kept (cancel it instead); others go.
+    db.add(Question(talk_id=panel["id"], author_key="k1", author_name="HTX", body="Giá FOB?"))
+    db.commit()
+    kept = call(client, world.organiser, "DELETE", f"/api/talks/{panel['id']}")
+    refused(kept, 409, "talk_has_activity", None)
     assert call(client, world.organiser, "DELETE", url).status_code == 204
     assert row(db, opening["id"]) is None
-    assert listed(client, world.organiser, slug) == [panel]
+    assert listed(client, world.organiser, slug) == [panel, late.json()]
     refused(call(client, world.organiser, "DELETE", url), 404, "talk_not_found", None)
     refused(
         call(client, world.organiser, "PATCH", url, {"title_vi": "X"}), 404, "talk_not_found", None
@@ -422,8 +430,7 @@ def test_moving_a_talk_raises_its_sequence_and_a_refused_edit_changes_nothing(
 def test_only_the_event_organisers_may_edit_its_agenda(
     client: TestClient, db: Session, world: World
 ) -> None:
-    assert world.event.id is not None and world.other_talk.id is not None and world.talk.id
-    event_id, talk_id, other_talk_id = world.event.id, world.talk.id, world.other_talk.id
+    event_id, talk_id, other_talk_id = world.event.id or 0, world.talk.id, world.other_talk.id
     other_event = db.get(Event, world.other_talk.event_id)
     assert other_event is not None
     producer = add_account(db, role=Role.producer, event=world.event)

@@ -280,3 +280,26 @@ def test_zone_groups_use_the_offset_at_the_given_moment() -> None:
     # In winter Berlin and Lagos share +01:00 and go by name; in summer Berlin is +02:00.
     assert [z for z, _ in winter] == ["Africa/Lagos", "Europe/Berlin", "Europe/London"]
     assert [z for z, _ in summer] == ["Europe/Berlin", "Africa/Lagos", "Europe/London"]
+
+
+def test_best_starts_within_the_events_opening_hours_only() -> None:
+    opens = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)  # 08:00 in Hà Nội
+    closes = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)  # 17:00
+    points = [PlannerPoint(1, "Europe/Berlin", abroad=True)]
+    everywhere = best_starts(
+        date(2026, 12, 2), "Asia/Ho_Chi_Minh", timedelta(hours=1), points, WorkingHours(), limit=96
+    )
+    inside = best_starts(
+        date(2026, 12, 2),
+        "Asia/Ho_Chi_Minh",
+        timedelta(hours=1),
+        points,
+        WorkingHours(),
+        limit=96,
+        within=(opens, closes),
+    )
+    assert any(c.start < opens or c.start + timedelta(hours=1) > closes for c in everywhere)
+    assert inside
+    assert all(opens <= c.start and c.start + timedelta(hours=1) <= closes for c in inside)
+    # 13:00 Hà Nội = 07:00 Berlin: the first start inside both.
+    assert inside[0].start == datetime(2026, 12, 2, 6, 0, tzinfo=UTC)

@@ -28,7 +28,7 @@ function clock(iso) { return iso.slice(11, 16); }
 function day(iso) { return iso.slice(8, 10) + "/" + iso.slice(5, 7) + "/" + iso.slice(0, 4); }
 
 function showError(form, status, error) {
-  status.textContent = labels.failed.replace("%(reason)s", error.message);
+  status.textContent = labels.failed + " " + error.message;
   status.setAttribute("role", "alert");
   const name = (error.field || "").split(".")[0];
   const field = name ? form.elements.namedItem(name) : null;
