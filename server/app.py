@@ -52,13 +52,39 @@ SECURITY_HEADERS = [
 ]
 
 
+def body_limit(scope: Scope, body: int, upload: int) -> int:
+    """The largest body a request may send: an upload (multipart) has a limit of its own."""
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            return upload if value.lower().startswith(b"multipart/form-data") else body
+    return body
+
+
+class BodyLimitMiddleware:
+    """Starlette's body limit (it also guards chunked bodies), at the limit of the request's
+    kind of body."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int) -> None:
+        self.body = RequestBodyLimitMiddleware(app, max_body_size=max_body_bytes)
+        self.upload = RequestBodyLimitMiddleware(app, max_body_size=max_upload_bytes)
+        self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit = body_limit(scope, self.max_body_bytes, self.max_upload_bytes)
+        await (self.upload if limit == self.max_upload_bytes else self.body)(scope, receive, send)
+
+
 class LocaleAndHeadersMiddleware:
     """Pick the request's language early (errors are translated too) and add security headers."""
 
-    def __init__(self, app: ASGIApp, default_locale: str, max_body_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, default_locale: str, max_body_bytes: int, max_upload_bytes: int
+    ) -> None:
         self.app = app
         self.default_locale = default_locale
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -75,7 +101,8 @@ class LocaleAndHeadersMiddleware:
         )
 
         declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_body_bytes:
+        limit = body_limit(scope, self.max_body_bytes, self.max_upload_bytes)
+        if declared.isdigit() and int(declared) > limit:
             # Refused before reading a byte; Starlette's limit still guards chunked bodies.
             code, message = HTTP_MESSAGES[413]
             response = JSONResponse(error_body(code, gettext(message)), status_code=413)
@@ -198,7 +225,11 @@ def build_app(
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     # Innermost, so an over-long chunked body becomes our JSON 413 through the error handlers.
-    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=max(settings.max_upload_bytes, settings.max_body_bytes),
+    )
     app.add_middleware(HubMiddleware)
     app.add_middleware(
         TextInputMiddleware, refuse=_unusable_text, max_body_bytes=settings.max_body_bytes
@@ -208,6 +239,7 @@ def build_app(
         LocaleAndHeadersMiddleware,
         default_locale=settings.default_locale,
         max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=max(settings.max_upload_bytes, settings.max_body_bytes),
     )
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

@@ -95,20 +95,24 @@ CurrentPrincipal = Annotated[Principal, Depends(_principal)]
 CurrentAccount = Annotated[Account, Depends(_account)]
 
 
-async def _csrf_form(request: Request, settings: AppSettings) -> FormData:
+async def _csrf_form(request: Request, settings: AppSettings) -> AsyncIterator[FormData]:
     form = await request.form()
-    submitted = form.get(CSRF_FIELD)
-    if not form_token_valid(
-        settings.secret_key.get_secret_value(),
-        request.cookies.get(CSRF_COOKIE),
-        submitted if isinstance(submitted, str) else None,
-    ):
-        raise AppError(
-            "csrf_failed",
-            "This form has expired. Please reload the page and try again.",
-            status_code=403,
-        )
-    return form
+    try:
+        submitted = form.get(CSRF_FIELD)
+        if not form_token_valid(
+            settings.secret_key.get_secret_value(),
+            request.cookies.get(CSRF_COOKIE),
+            submitted if isinstance(submitted, str) else None,
+        ):
+            raise AppError(
+                "csrf_failed",
+                "This form has expired. Please reload the page and try again.",
+                status_code=403,
+            )
+        yield form
+    finally:
+        # Uploaded files sit in temporary files until the form is closed.
+        await form.close()
 
 
 CsrfForm = Annotated[FormData, Depends(_csrf_form)]

@@ -31,6 +31,7 @@ from server.templating import register_labels
 from sessions.agenda import api as agenda_api
 from sessions.agenda import calendars as agenda_calendars
 from sessions.agenda import cli as agenda_cli
+from sessions.agenda import documents as agenda_documents
 from sessions.agenda import editor as agenda_editor
 from sessions.agenda import pages as agenda_pages
 from sessions.agenda.demo import seed_talks
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         agenda_pages.router,
         agenda_editor.router,
         agenda_calendars.router,
+        agenda_documents.router,
         planner_api.router,
         planner_pages.router,
         points_pages.router,

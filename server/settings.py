@@ -41,6 +41,11 @@ class Settings(BaseSettings):
 
     # Limits: every one is a setting with a sane default.
     max_body_bytes: int = Field(default=1_000_000, ge=1_024)
+    # A file upload (multipart) may be larger than any other body; each kind of file has its
+    # own limit below this one.
+    max_upload_bytes: int = Field(default=25_000_000, ge=1_024)
+    talk_document_max_bytes: int = Field(default=20_000_000, ge=1_024)
+    talk_documents_max: int = Field(default=10, ge=1, le=100)
     password_min_length: int = Field(default=10, ge=8, le=128)
     password_max_length: int = Field(default=256, ge=16, le=4_096)
     name_max_length: int = Field(default=200, ge=10, le=2_000)

@@ -16,7 +16,7 @@ from server.identity.auth import Principal
 from server.rules import format_datetime, in_zone, is_timezone, pick, zone_label
 from server.settings import Settings
 from server.templating import live_labels
-from sessions.agenda.models import Talk, TalkStatus
+from sessions.agenda.models import Talk, TalkDocument, TalkStatus
 from sessions.agenda.rules import group_by_day, speaker_line, starts_in, talk_times
 
 STATUS_LABELS = {
@@ -111,9 +111,15 @@ def zone_switch(
     }
 
 
-def agenda_days(talks: list[Talk], zone: str, other_zone: str | None) -> list[dict[str, Any]]:
+def agenda_days(
+    talks: list[Talk],
+    zone: str,
+    other_zone: str | None,
+    documents: dict[int, list[TalkDocument]] | None = None,
+) -> list[dict[str, Any]]:
     """The agenda by day in the reader's zone (a talk is on the day it starts there), each
-    time also in `other_zone` when it differs, with a day mark when its date differs."""
+    time also in `other_zone` when it differs, with a day mark when its date differs; the
+    talks' documents for readers who may download them."""
     locale = get_locale()
     days = []
     for group in group_by_day(talks, zone, lambda t: t.starts_at):
@@ -129,6 +135,10 @@ def agenda_days(talks: list[Talk], zone: str, other_zone: str | None) -> list[di
                 "status": talk.status,
                 "status_label": gettext(STATUS_LABELS[talk.status]),
                 "other_time": "",
+                "documents": [
+                    {"name": d.name, "url": f"/api/talks/{d.talk_id}/documents/{d.id}"}
+                    for d in (documents or {}).get(talk.id or 0, [])
+                ],
             }
             if other_zone and other_zone != zone:
                 other = talk_times(talk.starts_at, talk.ends_at, other_zone, locale)

@@ -8,14 +8,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel
 
-from server.deps import DbSession, MaybePrincipal, RowId
-from server.errors import FieldError, NotFound
-from server.events.access import role_of
-from server.events.models import Event, Role
-from server.events.service import get_event, list_published_events
+from server.deps import AppSettings, DbSession, MaybePrincipal, RowId
+from server.errors import FieldError
+from server.events.models import Event
+from server.events.service import list_published_events
 from server.i18n import N_, get_locale
-from server.rules import in_zone, is_timezone, pick
-from sessions.agenda.access import may_create_events, organised_event, organised_talk
+from server.rules import in_zone, is_timezone, pick, zone_label
+from sessions.agenda.access import (
+    may_create_events,
+    organised_event,
+    organised_talk,
+    readable_event,
+)
+from sessions.agenda.documents import remove_files
 from sessions.agenda.editions import clock_text, create_event, update_event
 from sessions.agenda.models import EventCreate, EventFields, Talk, TalkCreate, TalkFields
 from sessions.agenda.rules import speaker_line
@@ -50,9 +55,9 @@ class SpeakerOut(BaseModel):
     """A speaker: an account of the event or a guest."""
 
     name: str
-    organisation: str
-    country: str
-    account_id: int | None
+    organisation: str = ""
+    country: str = ""
+    account_id: int | None = None
 
 
 class TalkOut(BaseModel):
@@ -74,6 +79,7 @@ class TalkOut(BaseModel):
     start: datetime
     end: datetime
     timezone: str
+    zone_label: str
     status: str
     sequence: int
 
@@ -116,10 +122,11 @@ def talk_out(t: Talk, zone: str) -> TalkOut:
         abstract_vi=t.abstract_vi,
         abstract_en=t.abstract_en,
         speaker=speaker_line(t.speakers),
-        speakers=[SpeakerOut(**{"account_id": None, **s}) for s in t.speakers],
+        speakers=[SpeakerOut(**s) for s in t.speakers],
         start=in_zone(t.starts_at, zone),
         end=in_zone(t.ends_at, zone),
         timezone=zone,
+        zone_label=zone_label(t.starts_at, zone, locale),
         status=t.status,
         sequence=t.sequence,
     )
@@ -130,15 +137,6 @@ def _zone(tz: str | None, event: Event) -> str:
     if not is_timezone(zone):
         raise FieldError("invalid_timezone", N_("Unknown time zone: %(zone)s"), "tz", zone=zone)
     return zone
-
-
-async def readable_event(db: DbSession, principal: MaybePrincipal, slug: str) -> Event:
-    """A published event, or an unpublished one for its organisers; 404 otherwise."""
-    event = await get_event(db, slug)
-    assert event.id is not None
-    if not event.published and await role_of(db, principal, event.id) != Role.organiser:
-        raise NotFound("event_not_found", N_("No such event."))
-    return event
 
 
 Zone = Annotated[str | None, Query(max_length=64, description="IANA zone for the times")]
@@ -241,8 +239,10 @@ async def patch_talk(
 
 
 @router.delete("/talks/{talk_id}", status_code=204)
-async def remove_talk(talk_id: RowId, db: DbSession, principal: MaybePrincipal) -> Response:
+async def remove_talk(
+    talk_id: RowId, db: DbSession, settings: AppSettings, principal: MaybePrincipal
+) -> Response:
     """Delete a talk (organisers)."""
     _event, talk = await organised_talk(db, principal, talk_id)
-    await delete_talk(db, talk)
+    remove_files(settings, await delete_talk(db, talk))
     return Response(status_code=204)

@@ -3,6 +3,7 @@ event's zone, venue, working hours of its points, published)."""
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -112,7 +113,15 @@ async def create_event(db: AsyncSession, fields: EventCreate, organiser_id: int 
     _apply(event, fields)
     await _place(db, event, fields)
     db.add(event)
-    await db.flush()
+    try:
+        await db.flush()
+    except IntegrityError as exc:
+        # Another request took the slug between the check and this write.
+        raise Conflict(
+            "slug_taken",
+            N_("Another event already has this address: %(slug)s"),
+            slug=fields.slug,
+        ) from exc
     assert event.id is not None
     if organiser_id is not None:
         await grant_role(db, organiser_id, event.id, Role.organiser)

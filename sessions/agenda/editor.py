@@ -9,20 +9,41 @@ from babel.dates import format_date
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
-from server.deps import CsrfForm, DbSession, MaybePrincipal, RowId, form_str
+from server.deps import AppSettings, CsrfForm, DbSession, MaybePrincipal, RowId, form_str
 from server.errors import AppError, FieldError
 from server.events.models import Event, EventKind
 from server.i18n import N_, get_locale, gettext
 from server.rules import format_datetime, in_zone, pick, zone_label
 from server.templating import render
 from sessions.agenda.access import may_create_events, organised_event, organised_talk
+from sessions.agenda.documents import (
+    add_document,
+    document_out,
+    read_upload,
+    remove_document,
+    remove_files,
+)
 from sessions.agenda.editions import clock_text, create_event, update_event
-from sessions.agenda.models import EventCreate, EventFields, Talk, TalkCreate, TalkFields, TalkKind
+from sessions.agenda.models import (
+    EventCreate,
+    EventFields,
+    Talk,
+    TalkCreate,
+    TalkDocument,
+    TalkFields,
+    TalkKind,
+)
 from sessions.agenda.rules import group_by_day
-from sessions.agenda.service import create_talk, delete_talk, list_talks, update_talk
+from sessions.agenda.service import (
+    create_talk,
+    delete_talk,
+    documents_by_talk,
+    list_talks,
+    update_talk,
+)
 from sessions.registration.service import country_choices
 
 router = APIRouter(include_in_schema=False)
@@ -93,6 +114,17 @@ def invalid_input(exc: ValidationError) -> FieldError:
     )
 
 
+def document_row(document: TalkDocument) -> dict[str, Any]:
+    """A document as the editor lists it."""
+    out = document_out(document)
+    return {
+        "id": out.id,
+        "name": out.name,
+        "url": out.url,
+        "size": f"{out.size / 1_000_000:.1f} MB",
+    }
+
+
 def talk_row(talk: Talk, zone: str, locale: str) -> dict[str, Any]:
     """A talk as its form on the editor shows it."""
     return {
@@ -124,7 +156,7 @@ def blank_talk(event: Event) -> dict[str, Any]:
     }
 
 
-async def _agenda_page(
+async def agenda_page(
     request: Request,
     db: DbSession,
     event: Event,
@@ -137,10 +169,17 @@ async def _agenda_page(
     locale = get_locale()
     zone = event.timezone
     talks = await list_talks(db, event.id)
+    documents = await documents_by_talk(db, [t.id for t in talks if t.id is not None])
     days: list[dict[str, Any]] = [
         {
             "label": format_date(group.day, format="full", locale=locale),
-            "talks": [talk_row(t, zone, locale) for t in group.items],
+            "talks": [
+                {
+                    **talk_row(t, zone, locale),
+                    "documents": [document_row(d) for d in documents[t.id or 0]],
+                }
+                for t in group.items
+            ],
         }
         for group in group_by_day(talks, zone, lambda t: t.starts_at)
     ]
@@ -182,7 +221,7 @@ async def agenda_editor(
 ) -> Response:
     """The agenda editor: every talk as a form, and one to add a talk."""
     event = await organised_event(db, principal, slug)
-    return await _agenda_page(request, db, event)
+    return await agenda_page(request, db, event)
 
 
 @router.post("/e/{slug}/organiser/agenda")
@@ -199,7 +238,7 @@ async def agenda_add(
             raise invalid_input(exc) from exc
         talk = await create_talk(db, event, fields)
     except AppError as exc:
-        return await _agenda_page(request, db, event, error=exc, values=values)
+        return await agenda_page(request, db, event, error=exc, values=values)
     return RedirectResponse(f"/e/{event.slug}/organiser/agenda#talk-{talk.id}", status_code=303)
 
 
@@ -224,19 +263,24 @@ async def agenda_edit(
             raise invalid_input(exc) from exc
         await update_talk(db, event, talk, fields)
     except AppError as exc:
-        return await _agenda_page(request, db, event, error=exc, failed=talk_id, values=values)
+        return await agenda_page(request, db, event, error=exc, failed=talk_id, values=values)
     return RedirectResponse(f"/e/{event.slug}/organiser/agenda#talk-{talk_id}", status_code=303)
 
 
 @router.post("/e/{slug}/organiser/agenda/{talk_id}/delete")
 async def agenda_delete(
-    slug: str, talk_id: RowId, _form: CsrfForm, db: DbSession, principal: MaybePrincipal
+    slug: str,
+    talk_id: RowId,
+    _form: CsrfForm,
+    db: DbSession,
+    settings: AppSettings,
+    principal: MaybePrincipal,
 ) -> Response:
     """Delete a talk."""
     event, talk = await organised_talk(db, principal, talk_id)
     if event.slug != slug:
         raise AppError("talk_not_found", N_("No such talk."), status_code=404)
-    await delete_talk(db, talk)
+    remove_files(settings, await delete_talk(db, talk))
     return RedirectResponse(f"/e/{event.slug}/organiser/agenda", status_code=303)
 
 
@@ -342,3 +386,45 @@ async def event_save(
     except AppError as exc:
         return _event_page(request, values, slug=slug, error=exc)
     return RedirectResponse(f"/e/{event.slug}/organiser/agenda", status_code=303)
+
+
+@router.post("/e/{slug}/organiser/agenda/{talk_id}/documents")
+async def agenda_document(
+    request: Request,
+    slug: str,
+    talk_id: RowId,
+    form: CsrfForm,
+    db: DbSession,
+    settings: AppSettings,
+    principal: MaybePrincipal,
+) -> Response:
+    """The editor's upload form: back to the talk, or the refusal beside it."""
+    event, talk = await organised_talk(db, principal, talk_id)
+    if event.slug != slug:
+        raise AppError("talk_not_found", N_("No such talk."), status_code=404)
+    upload = form.get("file")
+    try:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise FieldError("document_missing", N_("Choose a file to add."), "file")
+        await add_document(db, settings, talk, upload.filename, await read_upload(settings, upload))
+    except AppError as exc:
+        return await agenda_page(request, db, event, error=exc, failed=talk_id)
+    return RedirectResponse(f"/e/{event.slug}/organiser/agenda#talk-{talk_id}", status_code=303)
+
+
+@router.post("/e/{slug}/organiser/agenda/{talk_id}/documents/{document_id}/delete")
+async def agenda_document_delete(
+    slug: str,
+    talk_id: RowId,
+    document_id: RowId,
+    _form: CsrfForm,
+    db: DbSession,
+    settings: AppSettings,
+    principal: MaybePrincipal,
+) -> Response:
+    """Remove a document from the editor."""
+    event, _talk = await organised_talk(db, principal, talk_id)
+    if event.slug != slug:
+        raise AppError("talk_not_found", N_("No such talk."), status_code=404)
+    await remove_document(db, settings, talk_id, document_id)
+    return RedirectResponse(f"/e/{event.slug}/organiser/agenda#talk-{talk_id}", status_code=303)

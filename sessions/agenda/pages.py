@@ -21,7 +21,7 @@ from server.rules import zone_label
 from server.templating import render
 from sessions.agenda.access import may_create_events
 from sessions.agenda.rules import pick_current_talk
-from sessions.agenda.service import list_talks
+from sessions.agenda.service import documents_by_talk, list_talks
 from sessions.points.service import count_points, point_zones
 from sessions.views import (
     agenda_days,
@@ -78,7 +78,14 @@ async def event_home(
     locale = get_locale()
     context = {
         "event": event_view(event),
-        "agenda": agenda_days(talks, zone, event.timezone),
+        "agenda": agenda_days(
+            talks,
+            zone,
+            event.timezone,
+            await documents_by_talk(db, [t.id for t in talks if t.id is not None])
+            if role is not None or is_point_here
+            else None,
+        ),
         "agenda_zone": zone_label(event.starts_at, zone, locale),
         "other_zone": zone_label(event.starts_at, event.timezone, locale)
         if zone != event.timezone

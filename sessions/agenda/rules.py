@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import unicodedata
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -248,3 +251,37 @@ def speaker_line(speakers: Sequence[Mapping[str, object]]) -> str:
         organisation = str(speaker.get("organisation") or "")
         parts.append(f"{name} ({organisation})" if organisation else name)
     return ", ".join(p for p in parts if p)
+
+
+PDF = ("application/pdf", "pdf")
+PPTX = ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx")
+ODP = ("application/vnd.oasis.opendocument.presentation", "odp")
+
+
+def document_kind(data: bytes) -> tuple[str, str] | None:
+    """What a talk's document is by its content (a PDF or a slide deck: PPTX, ODP), as its
+    media type and file extension; None for anything else, whatever its name says."""
+    if data.startswith(b"%PDF-"):
+        return PDF
+    if not data.startswith(b"PK\x03\x04"):
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+            if names and names[0] == "mimetype":
+                declared = archive.read("mimetype").strip().decode("ascii", errors="replace")
+                return ODP if declared == ODP[0] else None
+            if "[Content_Types].xml" in names and any(n.startswith("ppt/") for n in names):
+                return PPTX
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return None
+    return None
+
+
+def document_name(filename: str, extension: str) -> str:
+    """The name a document is offered for download under: what was uploaded, without folders
+    or control characters, with the extension its content has."""
+    name = unicodedata.normalize("NFC", filename.replace("\\", "/").rsplit("/", 1)[-1])
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return f"{(stem or 'document')[:150]}.{extension}"

@@ -10,9 +10,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.db import utcnow
 from server.errors import Conflict, FieldError, NotFound
+from server.events.access import role_in_event
 from server.events.models import Event
 from server.i18n import N_, get_locale
-from server.rules import format_datetime, is_blank, normalise_text
+from server.rules import format_datetime, is_blank, normalise_text, pick
 from sessions.agenda.models import Talk, TalkCreate, TalkDocument, TalkFields, TalkKind, TalkStatus
 from sessions.agenda.rules import AgendaRuleError, Slot, check_talk_times, parse_moment
 from sessions.live.models import FloorRequest, Question
@@ -77,9 +78,18 @@ def _text(value: str, field: str, *, required: bool = False) -> str:
     return text
 
 
-def _speakers(values: list[Any]) -> list[dict[str, Any]]:
+async def _speakers(db: AsyncSession, event_id: int, values: list[Any]) -> list[dict[str, Any]]:
     speakers = []
     for n, speaker in enumerate(values):
+        if (
+            speaker.account_id is not None
+            and await role_in_event(db, speaker.account_id, event_id) is None
+        ):
+            raise FieldError(
+                "speaker_not_member",
+                N_("A speaker's account must be one of the event's members."),
+                f"speakers.{n}.account_id",
+            )
         name = _text(speaker.name, f"speakers.{n}.name", required=True)
         country = check_country(speaker.country) if speaker.country.strip() else ""
         speakers.append(
@@ -96,14 +106,18 @@ def _speakers(values: list[Any]) -> list[dict[str, Any]]:
 async def _slots(db: AsyncSession, event_id: int) -> list[Slot]:
     return [
         Slot(
-            id=t.id or 0, stage=t.stage, title=t.title_vi, starts_at=t.starts_at, ends_at=t.ends_at
+            id=t.id or 0,
+            stage=t.stage,
+            title=pick(get_locale(), t.title_vi, t.title_en),
+            starts_at=t.starts_at,
+            ends_at=t.ends_at,
         )
         for t in await list_talks(db, event_id)
         if t.status != TalkStatus.cancelled
     ]
 
 
-def _apply(talk: Talk, fields: TalkFields) -> None:
+async def _apply(db: AsyncSession, talk: Talk, fields: TalkFields) -> None:
     """Copy the given text fields onto the talk, normalised and checked."""
     if fields.title_vi is not None:
         talk.title_vi = _text(fields.title_vi, "title_vi", required=True)
@@ -116,7 +130,7 @@ def _apply(talk: Talk, fields: TalkFields) -> None:
     if fields.country is not None:
         talk.country = check_country(fields.country) if fields.country.strip() else ""
     if fields.speakers is not None:
-        talk.speakers = _speakers(fields.speakers)
+        talk.speakers = await _speakers(db, talk.event_id, fields.speakers)
     if fields.cancelled is not None and talk.status in (TalkStatus.scheduled, TalkStatus.cancelled):
         talk.status = TalkStatus.cancelled if fields.cancelled else TalkStatus.scheduled
     if talk.kind == TalkKind.briefing and not talk.country:
@@ -134,20 +148,25 @@ async def _place(
     assert event.id is not None
     zone = event.timezone
     try:
-        starts_at = parse_moment(start, zone, fold=fold, field="start") if start else talk.starts_at
-        ends_at = parse_moment(end, zone, fold=fold, field="end") if end else talk.ends_at
-        if talk.status != TalkStatus.cancelled:
-            check_talk_times(
-                starts_at,
-                ends_at,
-                stage=talk.stage,
-                event_starts_at=event.starts_at,
-                event_ends_at=event.ends_at,
-                others=await _slots(db, event.id),
-                talk_id=talk.id,
-            )
-        elif ends_at <= starts_at:
-            raise AgendaRuleError("talk_ends_before_start", "end")
+        starts_at = (
+            parse_moment(start, zone, fold=fold, field="start")
+            if start is not None
+            else talk.starts_at
+        )
+        ends_at = (
+            parse_moment(end, zone, fold=fold, field="end") if end is not None else talk.ends_at
+        )
+        # A cancelled talk holds no stage, but still lies within the event.
+        cancelled = talk.status == TalkStatus.cancelled
+        check_talk_times(
+            starts_at,
+            ends_at,
+            stage=talk.stage,
+            event_starts_at=event.starts_at,
+            event_ends_at=event.ends_at,
+            others=[] if cancelled else await _slots(db, event.id),
+            talk_id=talk.id,
+        )
     except AgendaRuleError as exc:
         raise field_error(exc, zone) from exc
     if talk.id is not None and (starts_at, ends_at) != (talk.starts_at, talk.ends_at):
@@ -159,7 +178,7 @@ async def create_talk(db: AsyncSession, event: Event, fields: TalkCreate) -> Tal
     """A new talk on the agenda; nothing is stored when a rule refuses it."""
     assert event.id is not None
     talk = Talk(event_id=event.id, title_vi="", title_en="", starts_at=utcnow(), ends_at=utcnow())
-    _apply(talk, fields)
+    await _apply(db, talk, fields)
     await _place(db, event, talk, fields.start, fields.end, fields.fold)
     db.add(talk)
     await db.flush()
@@ -169,7 +188,7 @@ async def create_talk(db: AsyncSession, event: Event, fields: TalkCreate) -> Tal
 async def update_talk(db: AsyncSession, event: Event, talk: Talk, fields: TalkFields) -> Talk:
     """Edit or move a talk (SEQUENCE goes up when it moves); nothing changes on a refusal."""
     edited = talk.model_copy()
-    _apply(edited, fields)
+    await _apply(db, edited, fields)
     await _place(db, event, edited, fields.start, fields.end, fields.fold)
     for name in TalkFields.model_fields.keys() | {"status", "starts_at", "ends_at", "sequence"}:
         if name in Talk.model_fields:
@@ -194,6 +213,8 @@ async def delete_talk(db: AsyncSession, talk: Talk) -> list[str]:
     names = [d.stored_name for d in documents]
     for document in documents:
         await db.delete(document)
+    # The documents' rows go first: nothing orders the two deletes otherwise.
+    await db.flush()
     await db.delete(talk)
     await db.flush()
     return names
@@ -212,3 +233,16 @@ async def set_talk_status(db: AsyncSession, talk_id: int, on_air: bool) -> Talk 
     db.add(talk)
     await db.flush()
     return talk
+
+
+async def documents_by_talk(db: AsyncSession, talk_ids: list[int]) -> dict[int, list[TalkDocument]]:
+    """The documents of several talks at once, by talk."""
+    found: dict[int, list[TalkDocument]] = {t: [] for t in talk_ids}
+    rows = await db.exec(
+        select(TalkDocument)
+        .where(col(TalkDocument.talk_id).in_(talk_ids))
+        .order_by(col(TalkDocument.id))
+    )
+    for document in rows.all():
+        found[document.talk_id].append(document)
+    return found

@@ -29,7 +29,7 @@ from server.rules import zone_label
 from server.settings import Settings
 from server.templating import render
 from sessions.agenda.rules import pick_current_talk
-from sessions.agenda.service import list_talks
+from sessions.agenda.service import documents_by_talk, list_talks
 from sessions.points.access import organised_point
 from sessions.points.service import (
     join_with_token,
@@ -169,7 +169,12 @@ async def point_console(
             talk=current,
             talks=talks,
         ),
-        "agenda": agenda_days(talks, zone, event.timezone),
+        "agenda": agenda_days(
+            talks,
+            zone,
+            event.timezone,
+            await documents_by_talk(db, [t.id for t in talks if t.id is not None]),
+        ),
         "agenda_zone": zone_label(event.starts_at, zone, locale),
         "other_zone": zone_label(event.starts_at, event.timezone, locale)
         if zone != event.timezone

@@ -233,7 +233,7 @@ def test_an_operator_creates_an_event_in_its_zone_and_a_refused_one_changes_noth
         data_dir=data,
     )
     assert gap.returncode == 2
-    assert "does not exist in Europe/Berlin" in gap.stderr
+    assert "không tồn tại ở múi giờ Europe/Berlin" in gap.stderr
     engine = create_engine(sync_url(Settings(data_dir=data).database_url))
     with Session(engine) as db:
         (event,) = db.exec(select(Event)).all()
