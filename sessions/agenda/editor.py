@@ -3,12 +3,12 @@ per talk; the agenda script saves a move without reloading the page)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from babel.dates import format_date
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
@@ -47,6 +47,7 @@ from sessions.agenda.service import (
 from sessions.registration.service import country_choices
 
 router = APIRouter(include_in_schema=False)
+M = TypeVar("M", bound=BaseModel)
 
 KIND_LABELS = {
     TalkKind.opening: N_("Opening"),
@@ -99,6 +100,16 @@ def talk_values(form: FormData) -> dict[str, Any]:
     values["fold"] = int(fold) if fold in ("0", "1") else None
     values["cancelled"] = form_str(form, "cancelled") == "yes"
     return values
+
+
+def parse(model: type[M], values: dict[str, Any], *, keep_blank: bool = False) -> M:
+    """A form's values as the API's model takes them (blank fields left out unless
+    `keep_blank`), the first refused field in words."""
+    given = values if keep_blank else {k: v for k, v in values.items() if v != ""}
+    try:
+        return model.model_validate(given)
+    except ValidationError as exc:
+        raise invalid_input(exc) from exc
 
 
 def invalid_input(exc: ValidationError) -> FieldError:
@@ -232,10 +243,7 @@ async def agenda_add(
     event = await organised_event(db, principal, slug)
     values = talk_values(form)
     try:
-        try:
-            fields = TalkCreate.model_validate({k: v for k, v in values.items() if v != ""})
-        except ValidationError as exc:
-            raise invalid_input(exc) from exc
+        fields = parse(TalkCreate, values)
         talk = await create_talk(db, event, fields)
     except AppError as exc:
         return await agenda_page(request, db, event, error=exc, values=values)
@@ -257,10 +265,7 @@ async def agenda_edit(
         raise AppError("talk_not_found", N_("No such talk."), status_code=404)
     values = talk_values(form)
     try:
-        try:
-            fields = TalkFields.model_validate(values)
-        except ValidationError as exc:
-            raise invalid_input(exc) from exc
+        fields = parse(TalkFields, values, keep_blank=True)
         await update_talk(db, event, talk, fields)
     except AppError as exc:
         return await agenda_page(request, db, event, error=exc, failed=talk_id, values=values)
@@ -351,10 +356,7 @@ async def event_create(
     account_id = await may_create_events(db, principal)
     values = event_values(form)
     try:
-        try:
-            fields = EventCreate.model_validate({k: v for k, v in values.items() if v != ""})
-        except ValidationError as exc:
-            raise invalid_input(exc) from exc
+        fields = parse(EventCreate, values)
         event = await create_event(db, fields, account_id)
     except AppError as exc:
         return _event_page(request, values, slug=None, error=exc)
@@ -378,10 +380,7 @@ async def event_save(
     event = await organised_event(db, principal, slug)
     values = event_values(form)
     try:
-        try:
-            fields = EventFields.model_validate({k: v for k, v in values.items() if v != ""})
-        except ValidationError as exc:
-            raise invalid_input(exc) from exc
+        fields = parse(EventFields, values)
         await update_event(db, event, fields)
     except AppError as exc:
         return _event_page(request, values, slug=slug, error=exc)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import unicodedata
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -15,49 +14,34 @@ from typing import Any
 import httpx2
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 from sqlmodel import Session, col, func, select
 
 from server.events.models import Event, Role
 from server.identity.auth import SESSION_COOKIE
 from server.identity.models import AuthSession
-from server.main import create_app
-from server.migrate import upgrade
 from server.rules import token_hash
 from server.settings import Settings
 from sessions.agenda.models import Talk
 from sessions.live.models import Question
 from tests.conftest import SECRET
+from tests.databases import BOTH, english_client, migrated
 from tests.factories import add_account
 from tests.hubpeer import World, add_session, make_world
-from tests.services import PostgresServer
 
 ORIGIN = {"origin": "http://testserver"}
 MAIN = "Hội trường chính"
 _slugs = itertools.count(1)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BOTH)
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
-    """A migrated database: a fresh SQLite file, or a fresh PostgreSQL database."""
-    base = Settings(data_dir=tmp_path / "data", secret_key=SecretStr(SECRET), relay_enabled=False)
-    if request.param == "sqlite":
-        upgrade(base)
-        yield base
-        return
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    name = f"agenda_{uuid.uuid4().hex[:12]}"
-    value = base.model_copy(update={"database_url": server.create_database(name)})
-    upgrade(value)
-    yield value
-    server.drop_database(name)
+    """A migrated database of either kind."""
+    yield from migrated(request, tmp_path, "agenda")
 
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings), base_url="http://testserver") as test_client:
-        test_client.cookies.set("ketnoi_lang", "en")
-        yield test_client
+    yield from english_client(settings)
 
 
 @pytest.fixture
