@@ -21,9 +21,9 @@ from sessions.agenda.access import (
     readable_event,
 )
 from sessions.agenda.documents import remove_files
-from sessions.agenda.editions import clock_text, create_event, update_event
+from sessions.agenda.editions import create_event, update_event
 from sessions.agenda.models import EventCreate, EventFields, Talk, TalkCreate, TalkFields
-from sessions.agenda.rules import speaker_line
+from sessions.agenda.rules import clock_text, speaker_line
 from sessions.agenda.service import create_talk, delete_talk, update_talk
 from sessions.agenda.service import list_talks as service_list_talks
 

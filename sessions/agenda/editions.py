@@ -13,19 +13,8 @@ from server.i18n import N_
 from server.identity.service import grant_role
 from server.rules import is_blank, is_timezone, normalise_text
 from sessions.agenda.models import EventCreate, EventFields, TalkStatus
-from sessions.agenda.rules import AgendaRuleError, parse_moment
+from sessions.agenda.rules import AgendaRuleError, clock_minutes, parse_moment
 from sessions.agenda.service import field_error, list_talks
-
-
-def clock_minutes(value: str) -> int:
-    """Minutes after local midnight of an 'HH:MM' wall time (24:00 is the day's end)."""
-    hours, minutes = value.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
-def clock_text(minutes: int) -> str:
-    """'HH:MM' of minutes after midnight."""
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 async def _check_slug(db: AsyncSession, slug: str, event_id: int | None) -> None:

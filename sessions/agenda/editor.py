@@ -26,7 +26,7 @@ from sessions.agenda.documents import (
     remove_document,
     remove_files,
 )
-from sessions.agenda.editions import clock_text, create_event, update_event
+from sessions.agenda.editions import create_event, update_event
 from sessions.agenda.models import (
     EventCreate,
     EventFields,
@@ -36,7 +36,7 @@ from sessions.agenda.models import (
     TalkFields,
     TalkKind,
 )
-from sessions.agenda.rules import group_by_day
+from sessions.agenda.rules import clock_text, group_by_day
 from sessions.agenda.service import (
     create_talk,
     delete_talk,

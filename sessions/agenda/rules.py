@@ -285,3 +285,14 @@ def document_name(filename: str, extension: str) -> str:
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
     stem = name.rsplit(".", 1)[0] if "." in name else name
     return f"{(stem or 'document')[:150]}.{extension}"
+
+
+def clock_minutes(value: str) -> int:
+    """Minutes after local midnight of an 'HH:MM' wall time (24:00 is the day's end)."""
+    hours, minutes = value.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def clock_text(minutes: int) -> str:
+    """'HH:MM' of minutes after midnight."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

@@ -12,8 +12,9 @@ from server.deps import DbSession, MaybePrincipal
 from server.i18n import get_locale
 from server.rules import in_zone, pick, zone_label
 from sessions.agenda.access import organised_event
+from sessions.agenda.rules import clock_text
 from sessions.planner.rules import Choice
-from sessions.planner.service import Plan, PlannedTalk, clock, plan_day
+from sessions.planner.service import Plan, PlannedTalk, plan_day
 
 router = APIRouter(prefix="/api", tags=["planner"])
 
@@ -106,7 +107,7 @@ def plan_out(plan: Plan) -> PlanOut:
         duration=plan.duration,
         timezone=event.timezone,
         working_hours=WorkingHoursOut(
-            start=clock(event.work_day_start), end=clock(event.work_day_end)
+            start=clock_text(event.work_day_start), end=clock_text(event.work_day_end)
         ),
         talks=[_talk_out(t, event.timezone) for t in plan.talks],
         best=[_choice_out(c, event.timezone) for c in plan.best],

@@ -13,8 +13,9 @@ from server.i18n import get_locale
 from server.rules import format_time, pick, zone_label
 from server.templating import render
 from sessions.agenda.access import organised_event
+from sessions.agenda.rules import clock_text
 from sessions.planner.rules import Choice, PointTime, zone_groups
-from sessions.planner.service import Plan, clock, plan_day
+from sessions.planner.service import Plan, plan_day
 from sessions.views import event_view
 
 router = APIRouter(include_in_schema=False)
@@ -88,7 +89,7 @@ def planner_context(plan: Plan) -> dict[str, Any]:
             "duration": plan.duration,
         },
         "zone_label": zone_label(plan.noon, zone, locale),
-        "hours": f"{clock(event.work_day_start)}–{clock(event.work_day_end)}",
+        "hours": f"{clock_text(event.work_day_start)}–{clock_text(event.work_day_end)}",
         "point_count": len(plan.planner_points),
         "abroad_count": sum(1 for p in plan.planner_points if p.abroad),
         "best": [_best(plan, c) for c in plan.best],

@@ -57,11 +57,6 @@ class Plan:
         return datetime.combine(self.day, time(12, 0), tzinfo=ZoneInfo(self.event.timezone))
 
 
-def clock(minutes: int) -> str:
-    """'HH:MM' of minutes after local midnight ('24:00' is the day's end)."""
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 def _wall_time(minutes: int) -> time:
     # 24:00 has no `time`; the last instant of the day keeps a talk ending at midnight outside.
     return time.max if minutes >= DAY_MINUTES else time(minutes // 60, minutes % 60)
