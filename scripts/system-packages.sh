@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs, but only those whose files are missing:
-# Chromium (browser tests), PostgreSQL and Redis (throwaway servers on 127.0.0.1) and the Noto
-# fonts (so Vietnamese renders in screenshots). Safe to run again: a no-op once all are there.
+# Chromium (browser tests), PostgreSQL and Redis (throwaway servers on 127.0.0.1), the Noto
+# fonts (so Vietnamese renders in screenshots) and zbar-tools (QR codes read back). Safe to run
+# again: a no-op once all are there.
 set -euo pipefail
 
 have_postgres() {
@@ -25,6 +26,8 @@ find_missing() {
   have_postgres || missing+=(postgresql)
   have_redis || missing+=(redis-server)
   [[ -e /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ]] || missing+=(fonts-noto-core)
+  # zbarimg reads the join sheets' QR codes back in the tests.
+  command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
 }
 
 fail() {
@@ -35,7 +38,7 @@ fail() {
 
 find_missing
 if ((${#missing[@]} == 0)); then
-  echo "system-packages: chromium, postgresql, redis-server and fonts-noto-core already installed"
+  echo "system-packages: chromium, postgresql, redis-server, fonts-noto-core and zbar-tools already installed"
   exit 0
 fi
 
