@@ -119,11 +119,18 @@ def _zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+@cache
+def zone_info(name: str) -> ZoneInfo:
+    """The zone of this name, loaded once: `ZoneInfo` keeps only its last eight zones strongly,
+    and the ~40 zones of an event's points would be read from disk again on every page."""
+    return ZoneInfo(name)
+
+
 def in_zone(moment: datetime, zone: str) -> datetime:
     """An aware UTC moment as wall time in `zone`."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime")
-    return moment.astimezone(ZoneInfo(zone))
+    return moment.astimezone(zone_info(zone))
 
 
 # Vietnam's time is known by its capital, whatever the zone database names it after.
@@ -133,6 +140,7 @@ ZONE_CITIES = {
 }
 
 
+@cache
 def zone_city(zone: str, locale: str) -> str:
     """The city people name a zone by, in the reader's language ('Tokyo', 'Hà Nội')."""
     known = ZONE_CITIES.get(zone)

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from server.rules import format_datetime, format_time, is_timezone, zone_label
+from server.rules import format_datetime, format_time, is_timezone, zone_info, zone_label
 
 # Longer than any time this module accepts ("2026-12-02T09:00:00.000000+09:00" is 32).
 _MAX_TIME_LENGTH = 40
@@ -99,7 +99,7 @@ def parse_moment(
         moment = datetime.fromisoformat(body.replace(" ", "T") + offset)
         if offset:
             return moment.astimezone(UTC)
-        tz = ZoneInfo(zone)
+        tz = zone_info(zone)
         first = moment.replace(tzinfo=tz, fold=0)
         second = moment.replace(tzinfo=tz, fold=1)
         if not (_survives(first, tz) or _survives(second, tz)):
@@ -197,7 +197,7 @@ def group_by_day(talks: Sequence[T], zone: str, key: Callable[[T], datetime]) ->
     """Talks grouped by the local date of their start in `zone`, days in order, talks in order of start."""
     if not is_timezone(zone):
         raise AgendaRuleError("invalid_timezone", "timezone", zone=zone)
-    tz = ZoneInfo(zone)
+    tz = zone_info(zone)
     days: dict[date, list[T]] = {}
     for talk in sorted(talks, key=key):
         days.setdefault(key(talk).astimezone(tz).date(), []).append(talk)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from server.rules import zone_info
+
 SATURDAY = 5
 
 
@@ -87,7 +89,7 @@ def point_times(
     _require_positive(ends_at - starts_at)
     found = []
     for point in points:
-        zone = ZoneInfo(point.zone)
+        zone = zone_info(point.zone)
         local_start = starts_at.astimezone(zone)
         local_end = ends_at.astimezone(zone)
         off = not is_within_hours(local_start, local_end, hours)
@@ -103,7 +105,7 @@ def candidate_starts(day: date, zone: str, step_minutes: int = 15) -> list[datet
     """Every start (aware UTC) of the local `day` in `zone`, `step_minutes` apart."""
     if step_minutes < 5 or 60 % step_minutes != 0:
         raise ValueError("the step must divide an hour and be at least 5 minutes")
-    tz = ZoneInfo(zone)
+    tz = zone_info(zone)
     # Walking in UTC gives a DST day its real length (92 or 100 quarter hours).
     moment = _local_midnight(day, tz)
     stop = _local_midnight(day + timedelta(days=1), tz)
@@ -132,7 +134,7 @@ def _choice(
     inside = inside_abroad = 0
     left_out: list[int] = []
     for zone, members in groups.items():
-        tz = ZoneInfo(zone)
+        tz = zone_info(zone)
         if is_within_hours(start.astimezone(tz), end.astimezone(tz), hours):
             inside += len(members)
             inside_abroad += sum(1 for p in members if p.abroad)
@@ -178,7 +180,7 @@ def zone_groups(
     def order(zone: str) -> tuple[bool, timedelta, str]:
         # A zone counts as abroad when any of its points is.
         abroad = any(p.abroad for p in groups[zone])
-        offset = at.astimezone(ZoneInfo(zone)).utcoffset() or timedelta(0)
+        offset = at.astimezone(zone_info(zone)).utcoffset() or timedelta(0)
         return (not abroad, -offset, zone)
 
     return [(zone, groups[zone]) for zone in sorted(groups, key=order)]
