@@ -53,10 +53,13 @@ SECURITY_HEADERS = [
 
 
 def body_limit(scope: Scope, body: int, upload: int) -> int:
-    """The largest body a request may send: an upload (multipart) has a limit of its own."""
+    """The largest body a request may send: an upload (multipart, or a CSV file sent as its
+    body) has a limit of its own."""
     for name, value in scope.get("headers", []):
         if name == b"content-type":
-            return upload if value.lower().startswith(b"multipart/form-data") else body
+            return (
+                upload if value.lower().startswith((b"multipart/form-data", b"text/csv")) else body
+            )
     return body
 
 

@@ -45,6 +45,7 @@ from sessions.planner import api as planner_api
 from sessions.planner import pages as planner_pages
 from sessions.points import api as points_api
 from sessions.points import pages as points_pages
+from sessions.points import sheets as points_sheets
 from sessions.registration import pages as registration_pages
 
 # Every table, registered once, for migrations and the app.
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         planner_api.router,
         planner_pages.router,
         points_pages.router,
+        points_sheets.router,
         live_pages.router,
         registration_pages.router,
         media_api.router,

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=25_000_000, ge=1_024)
     talk_document_max_bytes: int = Field(default=20_000_000, ge=1_024)
     talk_documents_max: int = Field(default=10, ge=1, le=100)
+    # An import of attendance points (a CSV file): its size and how many rows it may hold.
+    points_import_max_bytes: int = Field(default=2_000_000, ge=1_024)
+    points_import_max_rows: int = Field(default=2_000, ge=1, le=100_000)
     password_min_length: int = Field(default=10, ge=8, le=128)
     password_max_length: int = Field(default=256, ge=16, le=4_096)
     name_max_length: int = Field(default=200, ge=10, le=2_000)

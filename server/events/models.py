@@ -77,6 +77,12 @@ class AttendancePoint(SQLModel, table=True):
     city: str = Field(max_length=120)
     timezone: str = Field(max_length=64)
     contact_name: str = Field(default="", max_length=200)
+    contact_email: str = Field(default="", max_length=320)
+    contact_phone: str = Field(default="", max_length=40)
+    # The host organisation's name as the room is known ("Thương vụ Việt Nam tại Nhật Bản").
+    host: str = Field(default="", max_length=300)
+    room_notes: str = Field(default="", max_length=2000)
+    equipment_notes: str = Field(default="", max_length=2000)
     expected_seats: int = Field(default=0, ge=0)
     # Only a hash of the join token is stored; the nonce lets organisers see the link again
     # (token = HMAC(secret key, nonce)), which the database alone cannot reproduce.
