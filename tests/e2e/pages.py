@@ -59,7 +59,7 @@ def open_rooms(
 ) -> list[Room]:
     """Open the first `count` points' join links, each in a browser of its own (a phone)."""
     organiser.goto(f"{url}/e/{SLUG}/organiser/points")
-    rows = organiser.locator("table.points tbody tr")
+    rows = organiser.locator("table.points tbody tr.point")
     rooms = []
     for index in range(count):
         row = rows.nth(index)

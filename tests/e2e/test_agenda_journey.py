@@ -22,7 +22,7 @@ STAGE = "Phòng họp trực tuyến"
 def open_room(browser: Browser, organiser: Page, url: str, name: str) -> Page:
     """The point's join link opened on a PC of its own."""
     organiser.goto(f"{url}/e/{SLUG}/organiser/points")
-    row = organiser.locator("table.points tbody tr", has_text=name).first
+    row = organiser.locator("table.points tbody tr.point", has_text=name).first
     link = row.locator("input.join-url").input_value()
     page = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844}).new_page()
     page.goto(link)
