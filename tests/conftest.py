@@ -16,12 +16,17 @@ from sqlmodel import Session
 
 from server.db import sync_url
 from server.main import create_app
-from server.migrate import upgrade
 from server.settings import Settings
 from tests.hubpeer import World, make_world
 from tests.hubprocess import PROCESS_SECRET, HubServer
 from tests.mediapeer import relay_status
-from tests.services import PostgresServer, RedisServer, start_postgres, start_redis
+from tests.services import (
+    PostgresServer,
+    RedisServer,
+    migrated_sqlite,
+    start_postgres,
+    start_redis,
+)
 
 LOOPBACK = ["127.0.0.1"]
 
@@ -58,7 +63,7 @@ def settings(tmp_path: Path) -> Settings:
         login_failures_per_window=5,
         relay_enabled=False,
     )
-    upgrade(value)
+    migrated_sqlite(value)
     return value
 
 
@@ -113,7 +118,7 @@ def hub_settings(tmp_path: Path) -> Settings:
         chat_messages_per_minute=20,
         relay_enabled=False,
     )
-    upgrade(value)
+    migrated_sqlite(value)
     return value
 
 
@@ -140,7 +145,7 @@ def world(hub_db: Session, hub_settings: Settings) -> World:
 def data_dir(tmp_path: Path) -> Path:
     """A migrated data folder."""
     settings = Settings(data_dir=tmp_path / "data", secret_key=SecretStr(PROCESS_SECRET))
-    upgrade(settings)
+    migrated_sqlite(settings)
     return settings.data_dir
 
 

@@ -16,7 +16,7 @@ from server.main import create_app
 from server.migrate import upgrade
 from server.settings import Settings
 from tests.conftest import SECRET
-from tests.services import PostgresServer
+from tests.services import PostgresServer, migrated_sqlite
 
 BOTH = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -29,13 +29,16 @@ def migrated(
         data_dir=tmp_path / "data", secret_key=SecretStr(SECRET), relay_enabled=False, **overrides
     )
     if request.param == "sqlite":
-        upgrade(base)
+        migrated_sqlite(base)
         yield base
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    value = base.model_copy(update={"database_url": server.create_database(name)})
-    upgrade(value)
+
+    def migrate(url: str) -> None:
+        upgrade(base.model_copy(update={"database_url": url}))
+
+    value = base.model_copy(update={"database_url": server.migrated_copy(name, migrate)})
     yield value
     server.drop_database(name)
 

@@ -10,18 +10,24 @@ from __future__ import annotations
 import os
 import pwd
 import re
+import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import psycopg
 from psycopg import sql
+from pydantic import SecretStr
+
+from server.migrate import upgrade
+from server.settings import Settings
 
 PG_ROOT = Path("/usr/lib/postgresql")
 PG_PROGRAMS = ("initdb", "pg_ctl", "postgres")
@@ -152,6 +158,8 @@ class PostgresServer:
     run_as: tuple[str, ...] = ()
     private_root: bool = False
     stopped: bool = field(default=False, init=False)
+    # The migrated database new ones are copied from, made on first use.
+    template: str | None = field(default=None, init=False)
 
     @property
     def data_dir(self) -> Path:
@@ -179,6 +187,22 @@ class PostgresServer:
             conn.execute(
                 sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(
                     sql.Identifier(name)
+                )
+            )
+        return self.database_url(name)
+
+    def migrated_copy(self, name: str, migrate: Callable[[str], None]) -> str:
+        """A database already at the newest schema: a copy of one migrated once per session
+        (`CREATE DATABASE ... TEMPLATE`, far cheaper than running every migration again)."""
+        if self.template is None:
+            template = "ketnoi_migrated_template"
+            self.drop_database(template)
+            migrate(self.create_database(template))
+            self.template = template
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(name), sql.Identifier(self.template)
                 )
             )
         return self.database_url(name)
@@ -435,3 +459,21 @@ __all__ = [
     "start_postgres",
     "start_redis",
 ]
+
+
+_sqlite_template: list[Path] = []
+
+
+def migrated_sqlite(settings: Settings) -> None:
+    """The settings' SQLite file at the newest schema: a copy of one migrated once per test
+    process (running every migration costs ~80 ms a test)."""
+    if not _sqlite_template:
+        folder = Path(tempfile.mkdtemp(prefix="ketnoi-schema-"))
+        template = Settings(
+            data_dir=folder, secret_key=SecretStr(secrets.token_urlsafe(32)), relay_enabled=False
+        )
+        upgrade(template)
+        _sqlite_template.append(Path(template.database_url.removeprefix("sqlite:///")))
+    target = Path(settings.database_url.removeprefix("sqlite:///"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_sqlite_template[0], target)
