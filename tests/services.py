@@ -7,6 +7,7 @@ never skip, when the server cannot run.
 
 from __future__ import annotations
 
+import atexit
 import os
 import pwd
 import re
@@ -469,6 +470,7 @@ def migrated_sqlite(settings: Settings) -> None:
     process (running every migration costs ~80 ms a test)."""
     if not _sqlite_template:
         folder = Path(tempfile.mkdtemp(prefix="ketnoi-schema-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
         template = Settings(
             data_dir=folder, secret_key=SecretStr(secrets.token_urlsafe(32)), relay_enabled=False
         )
