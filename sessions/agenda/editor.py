@@ -155,6 +155,16 @@ def talk_row(talk: Talk, zone: str, locale: str) -> dict[str, Any]:
     }
 
 
+async def editable_talk(
+    db: DbSession, principal: MaybePrincipal, slug: str, talk_id: int
+) -> tuple[Event, Talk]:
+    """A talk the caller organises, of the event in the editor's address (else 404)."""
+    event, talk = await organised_talk(db, principal, talk_id)
+    if event.slug != slug:
+        raise AppError("talk_not_found", N_("No such talk."), status_code=404)
+    return event, talk
+
+
 def blank_talk(event: Event) -> dict[str, Any]:
     """The add-a-talk form before anything is typed: it starts when the event does."""
     start = local_input(event.starts_at, event.timezone)
@@ -260,9 +270,7 @@ async def agenda_edit(
     principal: MaybePrincipal,
 ) -> Response:
     """Save one talk's form (the script does the same through the API, without a reload)."""
-    event, talk = await organised_talk(db, principal, talk_id)
-    if event.slug != slug:
-        raise AppError("talk_not_found", N_("No such talk."), status_code=404)
+    event, talk = await editable_talk(db, principal, slug, talk_id)
     values = talk_values(form)
     try:
         fields = parse(TalkFields, values, keep_blank=True)
@@ -282,9 +290,7 @@ async def agenda_delete(
     principal: MaybePrincipal,
 ) -> Response:
     """Delete a talk."""
-    event, talk = await organised_talk(db, principal, talk_id)
-    if event.slug != slug:
-        raise AppError("talk_not_found", N_("No such talk."), status_code=404)
+    event, talk = await editable_talk(db, principal, slug, talk_id)
     remove_files(settings, await delete_talk(db, talk))
     return RedirectResponse(f"/e/{event.slug}/organiser/agenda", status_code=303)
 
@@ -398,9 +404,7 @@ async def agenda_document(
     principal: MaybePrincipal,
 ) -> Response:
     """The editor's upload form: back to the talk, or the refusal beside it."""
-    event, talk = await organised_talk(db, principal, talk_id)
-    if event.slug != slug:
-        raise AppError("talk_not_found", N_("No such talk."), status_code=404)
+    event, talk = await editable_talk(db, principal, slug, talk_id)
     upload = form.get("file")
     try:
         if not isinstance(upload, UploadFile) or not upload.filename:
@@ -422,8 +426,6 @@ async def agenda_document_delete(
     principal: MaybePrincipal,
 ) -> Response:
     """Remove a document from the editor."""
-    event, _talk = await organised_talk(db, principal, talk_id)
-    if event.slug != slug:
-        raise AppError("talk_not_found", N_("No such talk."), status_code=404)
+    event, _talk = await editable_talk(db, principal, slug, talk_id)
     await remove_document(db, settings, talk_id, document_id)
     return RedirectResponse(f"/e/{event.slug}/organiser/agenda#talk-{talk_id}", status_code=303)
