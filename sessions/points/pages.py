@@ -33,6 +33,7 @@ from server.realtime.hub import Hub
 from server.rules import zone_label
 from server.settings import Settings
 from server.templating import render
+from sessions.agenda.access import organised_event
 from sessions.agenda.rules import pick_current_talk
 from sessions.agenda.service import documents_by_talk, list_talks
 from sessions.points import editing
@@ -207,9 +208,7 @@ async def organiser_points(
 async def _organiser(
     db: DbSession, principal: Principal | None, slug: str
 ) -> tuple[Event, Principal]:
-    event = await get_event(db, slug)
-    assert event.id is not None
-    await require_role(db, principal, event.id, Role.organiser)
+    event = await organised_event(db, principal, slug)
     assert principal is not None
     return event, principal
 
